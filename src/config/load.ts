@@ -1,0 +1,321 @@
+/**
+ * Loads the appliance config: finds the file, parses YAML keeping positions, substitutes
+ * `${ENV_VAR}`, reads `*_file` secrets, applies defaults and validates the core schema and each
+ * source's plugin options. Every problem is collected, so the owner sees them all at once.
+ */
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parseDocument, LineCounter, visit, isScalar, isMap, isSeq, isPair, type Document, type Node, type YAMLMap } from "yaml";
+import { Value } from "@sinclair/typebox/value";
+import { ValueErrorType } from "@sinclair/typebox/value";
+import type { TSchema } from "@sinclair/typebox";
+import { ConfigSchema, type Config, type SourceConfig } from "./schema";
+import { displayPath, describeValueError, pointerSegments, suggestKey, type ConfigError } from "./errors";
+import { parseListen } from "./formats";
+import defaultConfigText from "./default.yaml" with { type: "text" };
+
+/** Label used in messages when no file was given and the built-in default is in use. */
+export const EMBEDDED_LABEL = "(embedded default)";
+
+/** What the loader needs to know about a plugin to validate a source that uses it. */
+export interface PluginSchemaInfo {
+  configSchema: TSchema;
+  /** Pull plugins need a `schedule:`. */
+  requiresSchedule?: boolean;
+}
+
+/** Finds a plugin by name; given the core config so external plugins can be loaded from plugins_dir first. */
+export type PluginResolver = (core: Config) => Promise<{ lookup: (name: string) => PluginSchemaInfo | undefined; names: string[]; errors?: ConfigError[] }>;
+
+export interface LoadOptions {
+  /** Explicit config file (from --config or HAULBOX_CONFIG); null/undefined means search then default. */
+  path?: string | null;
+  /** Environment used for `${VAR}` and HAULBOX_* variables. */
+  env?: Record<string, string | undefined>;
+  /** Directory searched for ./haulbox.yaml. */
+  cwd?: string;
+  /** Command-line overrides, which beat the file. */
+  overrides?: { listen?: string; data_dir?: string };
+  /** How to find plugin schemas for `sources:`; without it, sources are checked for core fields only. */
+  plugins?: PluginResolver;
+}
+
+export type LoadResult =
+  | { ok: true; config: Config; file: string; secrets: string[] }
+  | { ok: false; errors: ConfigError[]; file: string };
+
+/** Picks the config file: --config, else HAULBOX_CONFIG, else ./haulbox.yaml if present, else null (embedded). */
+export function resolveConfigPath(explicit: string | null | undefined, env: Record<string, string | undefined>, cwd: string): string | null {
+  if (explicit) return resolve(cwd, explicit);
+  if (env.HAULBOX_CONFIG) return resolve(cwd, env.HAULBOX_CONFIG);
+  const local = resolve(cwd, "haulbox.yaml");
+  return existsSync(local) ? local : null;
+}
+
+/** The YAML text of the built-in default configuration. */
+export function embeddedDefaultConfig(): string {
+  return defaultConfigText;
+}
+
+/** Loads and validates the config; never throws for bad input, returns every error instead. */
+export async function loadConfig(options: LoadOptions = {}): Promise<LoadResult> {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  const path = resolveConfigPath(options.path, env, cwd);
+  let text: string;
+  let label: string;
+  if (path) {
+    label = path;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      return { ok: false, file: path, errors: [{ file: path, line: 1, column: 1, path: "", message: `cannot read the config file: ${(error as Error).message}` }] };
+    }
+  } else {
+    label = EMBEDDED_LABEL;
+    text = defaultConfigText;
+  }
+  return validateConfigText(text, { ...options, env, cwd, label, baseDir: path ? dirname(path) : cwd });
+}
+
+interface ValidateOptions extends LoadOptions {
+  label: string;
+  baseDir: string;
+}
+
+/** Validates YAML text as a config; exposed for tests and for `check-config` on arbitrary text. */
+export async function validateConfigText(text: string, options: ValidateOptions): Promise<LoadResult> {
+  const env = options.env ?? process.env;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const errors: ConfigError[] = [];
+  const at = (offset: number | undefined, path: (string | number)[], message: string) => {
+    const pos = offset === undefined ? { line: 1, col: 1 } : lineCounter.linePos(offset);
+    errors.push({ file: options.label, line: pos.line, column: pos.col, path: displayPath(path), message });
+  };
+
+  for (const problem of doc.errors) {
+    const pos = problem.linePos?.[0] ?? { line: 1, col: 1 };
+    errors.push({ file: options.label, line: pos.line, column: pos.col, path: "", message: `YAML syntax: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` });
+  }
+  if (errors.length) return { ok: false, errors, file: options.label };
+
+  const secrets: string[] = [];
+  substituteEnv(doc, env, (node, message) => at(node.range?.[0], nodePath(doc, node), message));
+
+  const raw = doc.toJS() ?? {};
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    at(0, [], "the config must be a mapping of options (key: value)");
+    return { ok: false, errors, file: options.label };
+  }
+  const locate = (segments: (string | number)[], preferKey = false) => locateNode(doc, segments, preferKey);
+
+  resolveSecretFiles(raw, ConfigSchema, [], options.baseDir, secrets, (segments, message) => at(locate(segments, true), segments, message));
+
+  // Command-line and environment overrides beat the file.
+  const overrides = { listen: options.overrides?.listen ?? env.HAULBOX_LISTEN, data_dir: options.overrides?.data_dir ?? env.HAULBOX_DATA_DIR };
+  if (overrides.listen !== undefined) {
+    if (!parseListen(overrides.listen)) errors.push({ file: "--listen", line: 1, column: 1, path: "listen", message: `${JSON.stringify(overrides.listen)} is not HOST:PORT (like "127.0.0.1:8080")` });
+    else raw.listen = overrides.listen;
+  }
+  if (overrides.data_dir) raw.data_dir = overrides.data_dir;
+
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as Record<string, any>;
+  const seen = new Set<string>();
+  for (const error of Value.Errors(ConfigSchema, withDefaults)) {
+    if (seen.has(error.path)) continue;
+    seen.add(error.path);
+    const segments = pointerSegments(error.path);
+    let message = describeValueError(error);
+    if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+      const parentSchema = schemaAt(ConfigSchema, segments.slice(0, -1));
+      const hint = suggestKey(String(segments.at(-1)), Object.keys(parentSchema?.properties ?? {}));
+      if (hint) message += ` (did you mean "${hint}"?)`;
+    }
+    at(locate(segments, error.type === ValueErrorType.ObjectAdditionalProperties), segments, message);
+  }
+  // Sources are checked even when core keys have errors, so the owner sees every problem at once.
+  const core = withDefaults as Config & { sources: Record<string, unknown>[] };
+  if (!isAbsolute(core.data_dir)) core.data_dir = resolve(options.cwd ?? process.cwd(), core.data_dir);
+  if (core.plugins_dir && !isAbsolute(core.plugins_dir)) core.plugins_dir = resolve(options.baseDir, core.plugins_dir);
+
+  const sources: SourceConfig[] = [];
+  const resolver = options.plugins ? await options.plugins({ ...core, sources: [] }) : undefined;
+  errors.push(...(resolver?.errors ?? []));
+  const ids = new Map<string, number>();
+  const entries = Array.isArray(core.sources) ? core.sources : [];
+  entries.forEach((entry, index) => {
+    if (!entry || typeof entry !== "object" || typeof (entry as any).plugin !== "string") return; // already reported
+    const { id, plugin, enabled, schedule, ...rest } = entry as Record<string, any>;
+    const base: (string | number)[] = ["sources", index];
+    if (ids.has(id)) at(locate([...base, "id"]), [...base, "id"], `duplicate source id ${JSON.stringify(id)} (also used by sources[${ids.get(id)}])`);
+    ids.set(id, index);
+    const options_: Record<string, unknown> = rest;
+    if (resolver) {
+      const info = resolver.lookup(plugin);
+      if (!info) {
+        const hint = suggestKey(plugin, resolver.names);
+        at(locate([...base, "plugin"]), [...base, "plugin"], `unknown plugin ${JSON.stringify(plugin)}${hint ? ` (did you mean "${hint}"?)` : ""}; available: ${resolver.names.join(", ") || "none"}`);
+      } else {
+        if (info.requiresSchedule && !schedule) at(locate(base), base, `plugin ${plugin} polls on a schedule: add "schedule:" with a cron expression`);
+        const schema = strictObject(info.configSchema);
+        resolveSecretFiles(options_, schema, base, options.baseDir, secrets, (segments, message) => at(locate(segments, true), segments, message));
+        const filled = Value.Default(schema, options_) as Record<string, unknown>;
+        const optionSeen = new Set<string>();
+        for (const error of Value.Errors(schema, filled)) {
+          if (optionSeen.has(error.path)) continue;
+          optionSeen.add(error.path);
+          const segments = [...base, ...pointerSegments(error.path)];
+          let message = describeValueError(error);
+          if (error.type === ValueErrorType.ObjectAdditionalProperties) {
+            const parentSchema = schemaAt(schema, pointerSegments(error.path).slice(0, -1));
+            const allowed = [...Object.keys(parentSchema?.properties ?? {}), ...(segments.length === 3 ? ["id", "plugin", "enabled", "schedule"] : [])];
+            const hint = suggestKey(String(segments.at(-1)), allowed);
+            if (hint) message += ` (did you mean "${hint}"?)`;
+          }
+          at(locate(segments, error.type === ValueErrorType.ObjectAdditionalProperties), segments, message);
+        }
+        collectSchemaSecrets(filled, schema, secrets);
+        Object.assign(options_, filled);
+      }
+    }
+    sources.push({ id, plugin, enabled, schedule, options: options_ });
+  });
+  if (errors.length) {
+    errors.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+    return { ok: false, errors, file: options.label };
+  }
+
+  return { ok: true, config: { ...core, sources }, file: options.label, secrets: [...new Set(secrets)].filter((s) => s.length > 0) };
+}
+
+/** Replaces `${NAME}` and `${NAME:-fallback}` in every string scalar; `$${` stays a literal `${`. */
+function substituteEnv(doc: Document, env: Record<string, string | undefined>, report: (node: Node, message: string) => void) {
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== "string" || !node.value.includes("${")) return;
+      const original = node.value;
+      const replaced = original.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (match, name: string, fallback: string | undefined) => {
+        if (match.startsWith("$$")) return match.slice(1);
+        const value = env[name];
+        if (value !== undefined && value !== "") return value;
+        if (fallback !== undefined) return fallback;
+        report(node, `environment variable ${name} is not set`);
+        return "";
+      });
+      // A whole-value substitution may be a number or boolean ("port: ${PORT}").
+      if (/^\$\{[^}]+\}$/.test(original)) {
+        if (/^-?\d+(\.\d+)?$/.test(replaced)) node.value = Number(replaced);
+        else if (replaced === "true" || replaced === "false") node.value = replaced === "true";
+        else node.value = replaced;
+      } else node.value = replaced;
+    },
+  });
+}
+
+/** Schema of the value at a path (object properties, array items, record values), if it can be found. */
+function schemaAt(schema: any, segments: (string | number)[]): any {
+  let current = schema;
+  for (const segment of segments) {
+    if (!current) return undefined;
+    if (typeof segment === "number" && current.items) current = current.items;
+    else if (current.properties?.[segment]) current = current.properties[segment];
+    else if (current.patternProperties) current = Object.values(current.patternProperties)[0];
+    else return undefined;
+  }
+  return current;
+}
+
+/** Gives a plugin's top-level option schema `additionalProperties: false` unless it chose otherwise. */
+function strictObject(schema: TSchema): TSchema {
+  if ((schema as any).type === "object" && (schema as any).additionalProperties === undefined) return { ...schema, additionalProperties: false } as TSchema;
+  return schema;
+}
+
+/**
+ * Replaces `KEY_file: path` with `KEY: <file contents>` where the schema has a `KEY` and no
+ * `KEY_file` of its own (so real file options like `cert_file` keep their meaning).
+ */
+function resolveSecretFiles(value: any, schema: any, path: (string | number)[], baseDir: string, secrets: string[], report: (segments: (string | number)[], message: string) => void) {
+  if (!value || typeof value !== "object") return;
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => resolveSecretFiles(item, schema?.items, [...path, index], baseDir, secrets, report));
+    return;
+  }
+  const properties = schema?.properties ?? {};
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    if (key.endsWith("_file") && !(key in properties)) {
+      const base = key.slice(0, -"_file".length);
+      if (!(base in properties) && schema?.additionalProperties === false) continue; // reported as unknown key
+      if (schema?.additionalProperties === true) continue; // open object: its plugin's schema decides later
+      if (base in value) {
+        report([...path, key], `set either ${base} or ${key}, not both`);
+        continue;
+      }
+      if (typeof child !== "string" || child === "") {
+        report([...path, key], "expected the path of a file holding the secret");
+        continue;
+      }
+      const file = isAbsolute(child) ? child : resolve(baseDir, child);
+      try {
+        const secret = readFileSync(file, "utf8").replace(/\r?\n$/, "");
+        secrets.push(secret);
+        value[base] = secret;
+        delete value[key];
+      } catch (error) {
+        report([...path, key], `cannot read secret file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        delete value[key];
+      }
+      continue;
+    }
+    const childSchema = properties[key] ?? (schema?.patternProperties ? Object.values(schema.patternProperties)[0] : undefined);
+    if (childSchema?.secret && typeof child === "string") secrets.push(child);
+    resolveSecretFiles(child, childSchema, [...path, key], baseDir, secrets, report);
+  }
+}
+
+/** Adds values of schema fields marked `secret: true` to the list the logger redacts. */
+function collectSchemaSecrets(value: any, schema: any, secrets: string[]) {
+  if (!value || typeof value !== "object" || !schema) return;
+  if (Array.isArray(value)) return value.forEach((item) => collectSchemaSecrets(item, schema.items, secrets));
+  for (const [key, childSchema] of Object.entries<any>(schema.properties ?? {})) {
+    if (childSchema?.secret && typeof value[key] === "string") secrets.push(value[key]);
+    else collectSchemaSecrets(value[key], childSchema, secrets);
+  }
+}
+
+/** Start offset of the node at a path, or of its key when `preferKey`; falls back to the nearest existing ancestor. */
+function locateNode(doc: Document, segments: (string | number)[], preferKey: boolean): number | undefined {
+  for (let depth = segments.length; depth >= 0; depth--) {
+    const parentPath = segments.slice(0, Math.max(0, depth - 1));
+    if (depth === 0) return (doc.contents as Node | null)?.range?.[0] ?? 0;
+    const parent = parentPath.length ? doc.getIn(parentPath, true) : doc.contents;
+    const last = segments[depth - 1]!;
+    if (isMap(parent)) {
+      const pair = (parent as YAMLMap).items.find((item) => isScalar(item.key) && String(item.key.value) === String(last));
+      if (pair) {
+        const keyNode = pair.key as Node;
+        const valueNode = pair.value as Node | null;
+        if ((preferKey && depth === segments.length) || !valueNode?.range) return keyNode.range?.[0];
+        return valueNode.range[0];
+      }
+    } else if (isSeq(parent) && typeof last === "number") {
+      const item = parent.items[last] as Node | undefined;
+      if (item?.range) return item.range[0];
+    }
+  }
+  return 0;
+}
+
+/** Path of segments leading to a node, for messages about substitution problems. */
+function nodePath(doc: Document, target: Node): (string | number)[] {
+  let found: (string | number)[] = [];
+  const walk = (node: unknown, path: (string | number)[]) => {
+    if (node === target) found = path;
+    else if (isMap(node)) node.items.forEach((pair) => isPair(pair) && walk(pair.value, [...path, String((pair.key as any)?.value)]));
+    else if (isSeq(node)) node.items.forEach((item, i) => walk(item, [...path, i]));
+  };
+  walk(doc.contents, []);
+  return found;
+}

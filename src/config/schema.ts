@@ -1,0 +1,76 @@
+/**
+ * The appliance's configuration schema: the single source for validation, defaults and the
+ * option reference in config.example.yaml (a test checks that every key here is documented there).
+ * Plugin options under `sources:` are validated separately against each plugin's own schema.
+ */
+import { Type as T, type Static } from "@sinclair/typebox";
+import "./formats";
+
+const Strict = { additionalProperties: false } as const;
+
+/** One entry of `sources:` as the core sees it; the remaining keys are the plugin's options. */
+export const SourceCoreSchema = T.Object(
+  {
+    id: T.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "Unique id of this source (lowercase letters, digits, - and _)." }),
+    plugin: T.String({ minLength: 1, description: "Name of the plugin that runs this source." }),
+    enabled: T.Boolean({ default: true, description: "Set to false to keep the source configured but stopped." }),
+    schedule: T.Optional(T.String({ format: "cron", description: "Cron expression for polling sources, in the configured timezone." })),
+  },
+  { additionalProperties: true },
+);
+
+/** A validated source: core fields plus the plugin's options (already checked against its schema). */
+export type SourceConfig = Static<typeof SourceCoreSchema> & { options: Record<string, unknown> };
+
+export const ConfigSchema = T.Object(
+  {
+    listen: T.String({ format: "listen", default: "127.0.0.1:8080", description: "Address and port of the web UI and API." }),
+    public_url: T.String({ format: "url", default: "", description: "URL people use to reach Haulbox; https makes session cookies Secure." }),
+    data_dir: T.String({ minLength: 1, default: "./data", description: "Folder for the database and backups." }),
+    timezone: T.String({ format: "timezone", default: "UTC", description: "Timezone for schedules and dates shown in the UI." }),
+    plugins_dir: T.String({ default: "", description: "Folder with extra plugin files (.ts or .js); empty for none." }),
+    log: T.Object(
+      {
+        level: T.Union([T.Literal("debug"), T.Literal("info"), T.Literal("warn"), T.Literal("error")], {
+          default: "info",
+          description: "Lowest level written to the log.",
+        }),
+      },
+      { ...Strict, default: {} },
+    ),
+    auth: T.Object(
+      {
+        session_hours: T.Integer({ minimum: 1, maximum: 8760, default: 168, description: "How long a login lasts." }),
+        login_attempts_per_ip: T.Integer({ minimum: 1, default: 20, description: "Failed logins allowed from one address per window." }),
+        login_attempts_per_account: T.Integer({ minimum: 1, default: 5, description: "Failed logins allowed for one account per window." }),
+        login_window_minutes: T.Integer({ minimum: 1, default: 15, description: "Length of the failed-login window." }),
+      },
+      { ...Strict, default: {} },
+    ),
+    plugin_host: T.Object(
+      {
+        call_timeout_seconds: T.Number({ exclusiveMinimum: 0, default: 60, description: "A plugin call running longer than this is abandoned and counted as failed." }),
+        retry_initial_seconds: T.Number({ exclusiveMinimum: 0, default: 30, description: "First retry delay after a source fails; doubles on each further failure." }),
+        retry_max_seconds: T.Number({ exclusiveMinimum: 0, default: 3600, description: "Longest retry delay." }),
+      },
+      { ...Strict, default: {} },
+    ),
+    jobs: T.Record(
+      T.String(),
+      T.Object(
+        {
+          schedule: T.Optional(T.String({ format: "cron", description: "When the job runs." })),
+          enabled: T.Optional(T.Boolean({ description: "Set to false to stop the job." })),
+          timeout_seconds: T.Optional(T.Number({ exclusiveMinimum: 0, description: "A run longer than this is marked failed." })),
+        },
+        Strict,
+      ),
+      { default: {}, description: "Overrides for built-in jobs, by job name." },
+    ),
+    sources: T.Array(SourceCoreSchema, { default: [], description: "Telemetry and load-board sources, each run by a plugin." }),
+  },
+  Strict,
+);
+
+/** The appliance configuration after validation and defaults, with sources split into core fields and options. */
+export type Config = Omit<Static<typeof ConfigSchema>, "sources"> & { sources: SourceConfig[] };

@@ -1,0 +1,17 @@
+/**
+ * The ordered migration list. Append only: never edit or reorder a migration that has shipped;
+ * add a new file and a new line here. SQL files are imported as text so the binary carries them.
+ */
+import type { Database } from "bun:sqlite";
+import init from "./0001_init.sql" with { type: "text" };
+
+/** One schema step: SQL text, or a function for steps SQL cannot express. */
+export interface Migration {
+  version: number;
+  name: string;
+  up: string | ((db: Database) => void);
+}
+
+export const migrations: Migration[] = [
+  { version: 1, name: "init", up: init },
+];

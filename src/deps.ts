@@ -1,0 +1,14 @@
+/** Everything the web app needs, built once by the server (or by a test) and passed to `buildApp`. */
+import type { Database } from "bun:sqlite";
+import type { Auth } from "./auth/service";
+import type { ConfigStore } from "./config/store";
+import type { Logger } from "./log";
+
+export interface AppDeps {
+  config: ConfigStore;
+  db: Database;
+  log: Logger;
+  auth: Auth;
+  /** When the process started (epoch ms), for /healthz uptime. */
+  startedAt: number;
+}

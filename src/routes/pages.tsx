@@ -1,0 +1,25 @@
+/** Top-level pages whose features arrive in later releases; each says so plainly. */
+import { Elysia } from "elysia";
+import type { AppDeps } from "../deps";
+import { authGuard } from "../auth/guard";
+import { renderPage } from "../http/pages";
+import { NotBuiltYet } from "../../views/layout";
+
+/** What each section will hold, shown until it is built. */
+const UPCOMING: { path: string; title: string; what: string }[] = [
+  { path: "/", title: "Dashboard", what: "The live fleet map, each truck's status and the best next load per truck will appear here once telemetry and loads are set up." },
+  { path: "/trucks", title: "Trucks", what: "Trucks, their devices, live position, fuel, odometer, engine hours and fault codes arrive with the telemetry release." },
+  { path: "/loads", title: "Loads", what: "Loads from your load-board sources, scored by net profit for every truck, arrive with the loads release." },
+  { path: "/brokers", title: "Brokers", what: "The broker book (credit, days to pay, your history with each) arrives with the loads release." },
+  { path: "/alerts", title: "Alerts", what: "Critical fault and maintenance alerts arrive with the truck-health release." },
+  { path: "/reports", title: "Reports", what: "Revenue and cost per mile, IFTA miles by state and CSV export arrive with the reports release." },
+];
+
+/** Placeholder pages for sections not built yet. */
+export function upcomingPages(deps: AppDeps) {
+  const app = new Elysia({ name: "upcoming-pages", seed: deps }).use(authGuard(deps));
+  for (const page of UPCOMING) {
+    app.get(page.path, ({ request, principal }) => renderPage(request, principal, page.title, <NotBuiltYet title={page.title} what={page.what} />), { detail: { hide: true } });
+  }
+  return app;
+}

@@ -1,0 +1,126 @@
+/** Starts the appliance: config, database, auth, the web app, signals. Used by `haulbox serve`. */
+import type { Database } from "bun:sqlite";
+import { buildApp } from "./app";
+import { Auth } from "./auth/service";
+import { formatConfigError } from "./config/errors";
+import { parseListen } from "./config/formats";
+import { loadConfig, type LoadOptions } from "./config/load";
+import { ConfigStore } from "./config/store";
+import type { AppDeps } from "./deps";
+import { checkpoint, openDatabase } from "./db/open";
+import { migrate } from "./db/migrate";
+import { createLogger, type Logger } from "./log";
+import { COMMIT, VERSION } from "./version";
+
+export interface ServeOptions {
+  configPath?: string | null;
+  listen?: string;
+  dataDir?: string;
+  env?: Record<string, string | undefined>;
+}
+
+/** A running appliance, for tests and the CLI. */
+export interface RunningServer {
+  url: string;
+  deps: AppDeps;
+  stop(): Promise<void>;
+}
+
+/** The URL people should open: the configured public URL, or the listen address made reachable. */
+export function baseUrl(publicUrl: string, hostname: string, port: number): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, "");
+  const host = hostname === "0.0.0.0" || hostname === "::" ? "127.0.0.1" : hostname.includes(":") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}`;
+}
+
+/** Loads config (exiting on errors), opens and migrates the database, and starts listening. */
+export async function startServer(options: ServeOptions = {}, log?: Logger): Promise<RunningServer> {
+  const env = options.env ?? process.env;
+  const loadOptions: LoadOptions = { path: options.configPath, env, overrides: { listen: options.listen, data_dir: options.dataDir } };
+  const loaded = await loadConfig(loadOptions);
+  if (!loaded.ok) {
+    for (const error of loaded.errors) console.error(formatConfigError(error));
+    throw new StartupError(`the configuration has ${loaded.errors.length} error(s); nothing was started`);
+  }
+  const config = new ConfigStore(loaded.config, loaded.file, loadOptions, loaded.secrets);
+  log ??= createLogger({ level: loaded.config.log.level });
+  log.addSecrets(loaded.secrets);
+  log.info("starting Haulbox", { version: VERSION, commit: COMMIT, config: loaded.file, data_dir: loaded.config.data_dir });
+
+  let db: Database;
+  try {
+    db = openDatabase(loaded.config.data_dir);
+    const applied = migrate(db);
+    if (applied.length) log.info("database migrated", { applied: applied.map((m) => `${m.version}_${m.name}`) });
+  } catch (error) {
+    throw new StartupError(`cannot open the database in ${loaded.config.data_dir}: ${(error as Error).message}`);
+  }
+
+  const auth = new Auth(db, () => config.current());
+  const deps: AppDeps = { config, db, log, auth, startedAt: Date.now() };
+  const app = buildApp(deps);
+  const listen = parseListen(loaded.config.listen)!;
+  try {
+    app.listen({ hostname: listen.host, port: listen.port });
+  } catch (error) {
+    db.close();
+    throw new StartupError(`cannot listen on ${loaded.config.listen}: ${(error as Error).message}`);
+  }
+  const server = app.server!;
+  const url = baseUrl(loaded.config.public_url, listen.host, server.port ?? listen.port);
+  log.info(`Haulbox is running at ${url}`, { url, listen: `${listen.host}:${server.port}` });
+
+  const setupToken = auth.issueSetupToken();
+  if (setupToken) log.warn(`No owner account yet. Open ${url}/setup?token=${setupToken} to create it.`, { setup_url: `${url}/setup?token=${setupToken}` });
+
+  config.onChange((next) => {
+    log!.setLevel(next.log.level);
+    log!.addSecrets(config.secrets);
+  });
+
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await app.stop(true);
+    try {
+      const result = checkpoint(db);
+      log!.info("database checkpointed", result);
+    } catch (error) {
+      log!.error("checkpoint failed", { error: (error as Error).message });
+    }
+    db.close();
+    log!.info("Haulbox stopped");
+  };
+  return { url, deps, stop };
+}
+
+/** A startup failure with a message for the person at the terminal. */
+export class StartupError extends Error {}
+
+/** Wires SIGHUP (reload config) and SIGTERM/SIGINT (graceful stop, exit 0) for the real process. */
+export function handleSignals(running: RunningServer): void {
+  const { deps } = running;
+  process.on("SIGHUP", async () => {
+    const result = await deps.config.reload();
+    if (result.ok) {
+      deps.log.info("configuration reloaded", { file: deps.config.file });
+      deps.auth.audit.record("config_reloaded", { actor: "SIGHUP", target: deps.config.file });
+    } else {
+      deps.log.error("configuration reload rejected; the running configuration stays", { file: deps.config.file, errors: result.errors });
+      deps.auth.audit.record("config_reload_rejected", { actor: "SIGHUP", target: deps.config.file, details: { errors: result.errors.length } });
+    }
+  });
+  const shutdown = async (signal: string) => {
+    deps.log.info("shutting down", { signal });
+    const timer = setTimeout(() => {
+      deps.log.error("shutdown took too long; exiting");
+      process.exit(1);
+    }, 10_000);
+    await running.stop();
+    clearTimeout(timer);
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}
