@@ -12,6 +12,8 @@ import { staticRoutes } from "./routes/static";
 import { healthRoutes } from "./routes/health";
 import { authRoutes } from "./routes/auth";
 import { upcomingPages } from "./routes/pages";
+import { settingsRoutes } from "./routes/settings";
+import { accountsApi } from "./routes/accounts-api";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
@@ -38,7 +40,9 @@ export function buildApp(deps: AppDeps) {
     .use(staticRoutes())
     .use(healthRoutes(deps))
     .use(authRoutes(deps))
-    .use(upcomingPages(deps));
+    .use(upcomingPages(deps))
+    .use(settingsRoutes(deps))
+    .use(accountsApi(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;
