@@ -14,10 +14,13 @@ import { authRoutes } from "./routes/auth";
 import { upcomingPages } from "./routes/pages";
 import { settingsRoutes } from "./routes/settings";
 import { accountsApi } from "./routes/accounts-api";
+import { opsRoutes } from "./routes/ops";
+import { httpMetrics } from "./metrics/http";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
   return new Elysia({ name: "errors", seed: deps }).onError({ as: "global" }, ({ code, error, request, path }) => {
+    if ((error as unknown) instanceof Response) return error as unknown as Response; // a refusal thrown by the auth guard
     const json = wantsJson(request);
     if (code === "NOT_FOUND") return json ? apiError(404, "not_found", `No route for ${request.method} ${path}`) : errorPage(404, "Not found", "There is no page at this address.", null);
     if (code === "VALIDATION") {
@@ -34,11 +37,13 @@ function errorHandling(deps: AppDeps) {
 /** The app for these deps. */
 export function buildApp(deps: AppDeps) {
   return new Elysia()
+    .use(httpMetrics(deps))
     .use(html({ autoDetect: false }))
     .use(errorHandling(deps))
     .use(authGuard(deps))
     .use(staticRoutes())
     .use(healthRoutes(deps))
+    .use(opsRoutes(deps))
     .use(authRoutes(deps))
     .use(upcomingPages(deps))
     .use(settingsRoutes(deps))

@@ -83,26 +83,28 @@ function makeGuard(deps: AppDeps) {
       const principal = deps.auth.principal(typeof sessionCookie === "string" ? sessionCookie : undefined, request.headers.get("authorization"));
       return { principal, clientIp: clientAddress(server as any, request) };
     })
-    .onBeforeHandle({ as: "global" }, ({ request, path, principal, body }) => {
+    // Checked at transform, before body/query validation, so an anonymous or read-only caller learns nothing about a route's schema.
+    .onTransform({ as: "global" }, ({ request, path, principal, body }) => {
       if (isPublicPath(path)) return;
-      if (!principal) return deny(request, 401, "unauthorized", "Log in or send an API token to use this.", null);
+      // A transform hook cannot answer by returning a Response, so the refusal is thrown (Elysia sends a thrown Response as is).
+      if (!principal) throw deny(request, 401, "unauthorized", "Log in or send an API token to use this.", null);
       if (SAFE_METHODS.has(request.method)) return;
       if (principal.via === "session") {
         const presented = csrfFrom(request, body);
         if (!sameOrigin(request) || !presented || !principal.csrfToken || !safeEqual(presented, principal.csrfToken)) {
-          return deny(request, 403, "csrf", "This form has expired or came from another site. Reload the page and try again.", principal);
+          throw deny(request, 403, "csrf", "This form has expired or came from another site. Reload the page and try again.", principal);
         }
       }
       if (principal.role === "viewer" && !(principal.via === "session" && VIEWER_SELF_SERVICE.has(path))) {
-        return deny(request, 403, "read_only", "Your role is read-only: it cannot change anything.", principal);
+        throw deny(request, 403, "read_only", "Your role is read-only: it cannot change anything.", principal);
       }
     })
     .macro({
       /** Route option: the capability the principal's role must have. */
       requires: (capability: Capability) => ({
-        beforeHandle({ request, principal }: { request: Request; principal: Principal | null }) {
-          if (!principal) return deny(request, 401, "unauthorized", "Log in or send an API token to use this.", null);
-          if (!can(principal.role, capability)) return deny(request, 403, "forbidden", `Your role (${principal.role}) cannot do this.`, principal);
+        transform({ request, principal }: { request: Request; principal: Principal | null }) {
+          if (!principal) throw deny(request, 401, "unauthorized", "Log in or send an API token to use this.", null);
+          if (!can(principal.role, capability)) throw deny(request, 403, "forbidden", `Your role (${principal.role}) cannot do this.`, principal);
         },
       }),
     });
