@@ -10,6 +10,7 @@ import type { AppDeps } from "./deps";
 import { checkpoint, openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { createLogger, type Logger } from "./log";
+import { Metrics } from "./metrics/registry";
 import { COMMIT, VERSION } from "./version";
 
 export interface ServeOptions {
@@ -57,7 +58,7 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   }
 
   const auth = new Auth(db, () => config.current());
-  const deps: AppDeps = { config, db, log, auth, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics: new Metrics(), startedAt: Date.now() };
   const app = buildApp(deps);
   const listen = parseListen(loaded.config.listen)!;
   try {

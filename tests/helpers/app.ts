@@ -17,6 +17,7 @@ import type { AppDeps } from "../../src/deps";
 import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
 import { createLogger } from "../../src/log";
+import { Metrics } from "../../src/metrics/registry";
 
 /** A temporary folder removed by `cleanup()`. */
 export function tempDir(prefix = "haulbox-test-"): string {
@@ -69,7 +70,7 @@ export async function testApp(options: { yaml?: string; plugins?: PluginResolver
   migrate(db);
   const config = new ConfigStore(loaded.config, "test.yaml", { path: join(dataDir, "missing.yaml") }, loaded.secrets);
   const auth = new Auth(db, () => config.current());
-  const deps: AppDeps = { config, db, log, auth, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics: new Metrics(), startedAt: Date.now() };
   const app = buildApp(deps);
   let counter = 0;
 
