@@ -4,6 +4,7 @@
  */
 import type { Database } from "bun:sqlite";
 import init from "./0001_init.sql" with { type: "text" };
+import sourcesJobs from "./0002_sources_jobs.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -14,4 +15,5 @@ export interface Migration {
 
 export const migrations: Migration[] = [
   { version: 1, name: "init", up: init },
+  { version: 2, name: "sources_jobs", up: sourcesJobs },
 ];
