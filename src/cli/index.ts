@@ -1,6 +1,10 @@
 /** Command dispatch: parses the subcommand and hands its arguments to the module that runs it. */
 import { COMMIT, VERSION } from "../version";
 import { serveCommand } from "./serve";
+import { CommandFailed } from "./args";
+import { checkConfigCommand } from "./check-config";
+import { migrateCommand } from "./migrate";
+import { healthcheckCommand } from "./healthcheck";
 
 /** One CLI command: what it does (for help) and how to run it. Returns the exit code. */
 export interface Command {
@@ -11,6 +15,9 @@ export interface Command {
 
 const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
+  "check-config": checkConfigCommand,
+  migrate: migrateCommand,
+  healthcheck: healthcheckCommand,
   version: {
     summary: "Print the version and commit",
     usage: "haulbox version",
@@ -54,6 +61,10 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await command.run(args);
   } catch (error) {
+    if (error instanceof CommandFailed) {
+      console.error(error.message);
+      return error.exitCode;
+    }
     console.error(`haulbox ${name}: ${(error as Error).message}`);
     return 1;
   }

@@ -4,7 +4,7 @@
  * source's plugin options. Every problem is collected, so the owner sees them all at once.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { dirname, isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, relative, resolve } from "node:path";
 import { parseDocument, LineCounter, visit, isScalar, isMap, isSeq, isPair, type Document, type Node, type YAMLMap } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import { ValueErrorType } from "@sinclair/typebox/value";
@@ -75,7 +75,15 @@ export async function loadConfig(options: LoadOptions = {}): Promise<LoadResult>
     label = EMBEDDED_LABEL;
     text = defaultConfigText;
   }
-  return validateConfigText(text, { ...options, env, cwd, label, baseDir: path ? dirname(path) : cwd });
+  const result = await validateConfigText(text, { ...options, env, cwd, label: path ? displayFileName(path, cwd) : label, baseDir: path ? dirname(path) : cwd });
+  // Messages name the file as the owner typed it (`haulbox.yaml:14:15 …`); callers get the full path.
+  return { ...result, file: label };
+}
+
+/** The config file as messages show it: relative to the working directory when inside it, else absolute. */
+function displayFileName(path: string, cwd: string): string {
+  const relativePath = relative(cwd, path);
+  return relativePath && !relativePath.startsWith("..") && !isAbsolute(relativePath) ? relativePath : path;
 }
 
 interface ValidateOptions extends LoadOptions {
@@ -95,13 +103,24 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   };
 
   for (const problem of doc.errors) {
-    const pos = problem.linePos?.[0] ?? { line: 1, col: 1 };
-    errors.push({ file: options.label, line: pos.line, column: pos.col, path: "", message: `YAML syntax: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` });
+    // prettyErrors is off, so the position comes from the error's offset, not linePos.
+    const pos = problem.linePos?.[0] ?? lineCounter.linePos(problem.pos[0]);
+    let message = `YAML syntax: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`;
+    if (problem.code === "DUPLICATE_KEY") {
+      const key = /^\s*("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(text.slice(problem.pos[0]))?.[1]?.replace(/^["']|["']$/g, "");
+      message = `${key ? `duplicate key ${JSON.stringify(key)}` : "duplicate key"}: each key may appear only once in a mapping (remove or merge the repeated one)`;
+    }
+    errors.push({ file: options.label, line: pos.line, column: pos.col, path: "", message });
   }
   if (errors.length) return { ok: false, errors, file: options.label };
 
   const secrets: string[] = [];
-  substituteEnv(doc, env, (node, message) => at(node.range?.[0], nodePath(doc, node), message));
+  const substitutionFailed = new Set<string>();
+  substituteEnv(doc, env, (node, message) => {
+    const segments = nodePath(doc, node);
+    substitutionFailed.add(displayPath(segments));
+    at(node.range?.[0], segments, message);
+  });
 
   const raw = doc.toJS() ?? {};
   if (typeof raw !== "object" || Array.isArray(raw)) {
@@ -120,12 +139,19 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   }
   if (overrides.data_dir) raw.data_dir = overrides.data_dir;
 
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as Record<string, any>;
+  // Value.Default would quietly turn `sources: {}` into [] and `jobs: []` into {}: report such
+  // list-versus-mapping mix-ups first, and skip whatever follows from them.
   const seen = new Set<string>();
+  for (const mismatch of containerMismatches(ConfigSchema, raw, [])) {
+    seen.add(toPointer(mismatch.segments));
+    at(locate(mismatch.segments), mismatch.segments, mismatch.message);
+  }
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw)) as Record<string, any>;
   for (const error of Value.Errors(ConfigSchema, withDefaults)) {
-    if (seen.has(error.path)) continue;
+    if (seen.has(error.path) || [...seen].some((parent) => parent && error.path.startsWith(`${parent}/`))) continue;
     seen.add(error.path);
     const segments = pointerSegments(error.path);
+    if (substitutionFailed.has(displayPath(segments))) continue; // already reported as a missing variable
     let message = describeValueError(error);
     if (error.type === ValueErrorType.ObjectAdditionalProperties) {
       const parentSchema = schemaAt(ConfigSchema, segments.slice(0, -1));
@@ -213,6 +239,34 @@ function substituteEnv(doc: Document, env: Record<string, string | undefined>, r
   });
 }
 
+/** JSON pointer for path segments, as TypeBox reports error paths. */
+function toPointer(segments: (string | number)[]): string {
+  return segments.map((s) => `/${String(s).replace(/~/g, "~0").replace(/\//g, "~1")}`).join("");
+}
+
+/** Places where the schema wants a list and the YAML has a mapping (or the reverse), with a message. */
+function containerMismatches(schema: any, value: unknown, segments: (string | number)[]): { segments: (string | number)[]; message: string }[] {
+  if (value === undefined || value === null || !schema) return [];
+  const isList = Array.isArray(value);
+  const isMapping = typeof value === "object" && !isList;
+  if (schema.type === "array") {
+    if (isMapping) return [{ segments, message: "expected a list (items starting with \"- \"), got a mapping" }];
+    if (!isList) return [];
+    return (value as unknown[]).flatMap((item, index) => containerMismatches(schema.items, item, [...segments, index]));
+  }
+  if (schema.type === "object") {
+    if (isList) return [{ segments, message: "expected a mapping of keys, got a list" }];
+    if (!isMapping) return [];
+    const found: { segments: (string | number)[]; message: string }[] = [];
+    for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
+      const childSchema = schema.properties?.[key] ?? (schema.patternProperties ? Object.values(schema.patternProperties)[0] : undefined);
+      found.push(...containerMismatches(childSchema, child, [...segments, key]));
+    }
+    return found;
+  }
+  return [];
+}
+
 /** Schema of the value at a path (object properties, array items, record values), if it can be found. */
 function schemaAt(schema: any, segments: (string | number)[]): any {
   let current = schema;
@@ -264,7 +318,9 @@ function resolveSecretFiles(value: any, schema: any, path: (string | number)[], 
         value[base] = secret;
         delete value[key];
       } catch (error) {
-        report([...path, key], `cannot read secret file ${JSON.stringify(file)}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+        const code = (error as NodeJS.ErrnoException).code ?? "";
+        const reason = { ENOENT: "no such file", EACCES: "permission denied", EISDIR: "it is a folder, not a file" }[code] ?? (error as Error).message;
+        report([...path, key], `cannot read secret file ${JSON.stringify(file)}: ${reason}`);
         delete value[key];
       }
       continue;
