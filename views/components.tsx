@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** Small view pieces shared by pages. */
 
 /** A timestamp shown in UTC ISO form with a <time> element (pages can localise later). */

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** The page shell: header with navigation, the signed-in user, and the main content. Works without JavaScript. */
 import type { Principal } from "../src/auth/principal";
 import { ASSET_VERSION } from "../src/version";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** Page rendering shared by every feature: a whole page, or only the fragment for htmx requests. */
 import type { Principal } from "../auth/principal";
 import { Layout } from "../../views/layout";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** Login, logout and first-run setup of the owner account. */
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** Top-level pages whose features arrive in later releases; each says so plainly. */
 import { Elysia } from "elysia";
 import type { AppDeps } from "../deps";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** Settings pages: change password, API tokens, users and the audit log. Forms post here and get the page back with a message. */
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";

@@ -1,3 +1,4 @@
+/** @jsxImportSource @kitajs/html */
 /** The Settings page: change password for everyone, API tokens for roles that may hold them, users and audit log for the owner. */
 import type { Principal } from "../../src/auth/principal";
 import type { AuditEntry } from "../../src/auth/audit";
