@@ -15,9 +15,13 @@ import type { Subprocess } from "bun";
 /** The repository root (this file is tests/helpers/server.ts). */
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 
-/** How to start the app from source with the Bun that runs this code. */
+/**
+ * How to start the app from source with the Bun that runs this code. Bun takes JSX settings from the
+ * tsconfig.json of the working directory, and the child runs in a temp directory (so a developer's
+ * ./haulbox.yaml is never picked up): name the repo's tsconfig explicitly.
+ */
 export function sourceCommand(): string[] {
-  return [process.execPath, join(REPO_ROOT, "src/main.ts")];
+  return [process.execPath, `--tsconfig-override=${join(REPO_ROOT, "tsconfig.json")}`, join(REPO_ROOT, "src/main.ts")];
 }
 
 /** Options for `startProcess`. */
