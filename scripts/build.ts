@@ -80,7 +80,7 @@ if (import.meta.main) {
   try {
     const result = await buildBinary({ outfile: values.outfile });
     const version = checkVersion(result);
-    console.log(`built ${result.outfile} — ${(result.sizeBytes / 1024 / 1024).toFixed(1)} MB in ${result.ms} ms — ${version}`);
+    console.log(`built ${result.outfile} — ${(result.sizeBytes / 1e6).toFixed(1)} MB in ${result.ms} ms — ${version}`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
