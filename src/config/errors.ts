@@ -78,6 +78,8 @@ export function suggestKey(unknown: string, allowed: string[]): string {
 /** Words one TypeBox validation error as "what was found, what was expected". */
 export function describeValueError(error: ValueError): string {
   const schema = error.schema as Record<string, any>;
+  // A missing key is reported as missing even when its schema words other problems itself.
+  if (error.type === ValueErrorType.ObjectRequiredProperty) return "is required but missing";
   if (typeof schema.errorMessage === "string") return `${show(error.value)} ${schema.errorMessage}`;
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties:

@@ -104,12 +104,17 @@ export async function validateConfigText(text: string, options: ValidateOptions)
 
   for (const problem of doc.errors) {
     // prettyErrors is off, so the position comes from the error's offset, not linePos.
-    const pos = problem.linePos?.[0] ?? lineCounter.linePos(problem.pos[0]);
+    let offset = problem.pos[0];
+    // An unclosed quote is noticed at the end of the file; point at the quote that opened it instead.
+    const quote = problem.code === "MISSING_CHAR" ? /Missing closing (["'])quote/.exec(problem.message)?.[1] : undefined;
+    if (quote && text.lastIndexOf(quote, offset - 1) >= 0) offset = text.lastIndexOf(quote, offset - 1);
+    const pos = problem.linePos?.[0] ?? lineCounter.linePos(offset);
     let message = `YAML syntax: ${problem.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`;
     if (problem.code === "DUPLICATE_KEY") {
       const key = /^\s*("[^"\n]*"|'[^'\n]*'|[^:\n]+?)\s*:/.exec(text.slice(problem.pos[0]))?.[1]?.replace(/^["']|["']$/g, "");
       message = `${key ? `duplicate key ${JSON.stringify(key)}` : "duplicate key"}: each key may appear only once in a mapping (remove or merge the repeated one)`;
     }
+    if (quote) message = `YAML syntax: this quoted value is never closed: add the closing ${quote}`;
     errors.push({ file: options.label, line: pos.line, column: pos.col, path: "", message });
   }
   if (errors.length) return { ok: false, errors, file: options.label };
@@ -305,6 +310,7 @@ function resolveSecretFiles(value: any, schema: any, path: (string | number)[], 
       if (schema?.additionalProperties === true) continue; // open object: its plugin's schema decides later
       if (base in value) {
         report([...path, key], `set either ${base} or ${key}, not both`);
+        delete value[key]; // reported here; not again as an unknown key
         continue;
       }
       if (typeof child !== "string" || child === "") {

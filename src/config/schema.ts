@@ -11,7 +11,7 @@ const Strict = { additionalProperties: false } as const;
 /** One entry of `sources:` as the core sees it; the remaining keys are the plugin's options. */
 export const SourceCoreSchema = T.Object(
   {
-    id: T.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", description: "Unique id of this source (lowercase letters, digits, - and _)." }),
+    id: T.String({ pattern: "^[a-z0-9][a-z0-9_-]{0,62}$", errorMessage: "is not a valid source id: use lowercase letters, digits, - and _ (at most 63, starting with a letter or digit)", description: "Unique id of this source (lowercase letters, digits, - and _)." }),
     plugin: T.String({ minLength: 1, description: "Name of the plugin that runs this source." }),
     enabled: T.Boolean({ default: true, description: "Set to false to keep the source configured but stopped." }),
     schedule: T.Optional(T.String({ format: "cron", description: "Cron expression for polling sources, in the configured timezone." })),
@@ -36,7 +36,7 @@ export const ConfigSchema = T.Object(
           description: "Lowest level written to the log.",
         }),
       },
-      { ...Strict, default: {} },
+      { ...Strict, default: {}, description: "Logging: JSON lines on standard output." },
     ),
     auth: T.Object(
       {
@@ -45,7 +45,7 @@ export const ConfigSchema = T.Object(
         login_attempts_per_account: T.Integer({ minimum: 1, default: 5, description: "Failed logins allowed for one account per window." }),
         login_window_minutes: T.Integer({ minimum: 1, default: 15, description: "Length of the failed-login window." }),
       },
-      { ...Strict, default: {} },
+      { ...Strict, default: {}, description: "Logins and sessions." },
     ),
     plugin_host: T.Object(
       {
@@ -53,7 +53,7 @@ export const ConfigSchema = T.Object(
         retry_initial_seconds: T.Number({ exclusiveMinimum: 0, default: 30, description: "First retry delay after a source fails; doubles on each further failure." }),
         retry_max_seconds: T.Number({ exclusiveMinimum: 0, default: 3600, description: "Longest retry delay." }),
       },
-      { ...Strict, default: {} },
+      { ...Strict, default: {}, description: "How plugins are run and how failing ones are retried." },
     ),
     jobs: T.Record(
       T.String(),
