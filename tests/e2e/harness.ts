@@ -104,6 +104,8 @@ export interface SessionOptions {
   screenshotPrefix?: string;
   /** Fail on console errors, page errors and failed requests (default true). */
   failOnProblems?: boolean;
+  /** Problems a flow provokes on purpose (e.g. a 422 from a validation test) and that should not fail it. */
+  ignoreProblems?: RegExp;
 }
 
 /** Opens a new isolated browser context and page that records every problem it sees. */
@@ -113,17 +115,20 @@ export async function openPage(options: SessionOptions = {}): Promise<{ page: Pa
   context.setDefaultNavigationTimeout(20_000);
   const page = await context.newPage();
   const problems: string[] = [];
+  const problem = (text: string) => {
+    if (!options.ignoreProblems?.test(text)) problems.push(text);
+  };
   page.on("console", (message) => {
-    if (message.type() === "error") problems.push(`console error on ${page.url()}: ${message.text()}`);
+    if (message.type() === "error") problem(`console error on ${page.url()}: ${message.text()}`);
   });
-  page.on("pageerror", (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
+  page.on("pageerror", (error) => problem(`page error on ${page.url()}: ${error.message}`));
   page.on("requestfailed", (request) => {
     // Navigating away cancels pending requests; that is not a fault of the page.
-    if (request.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
+    if (request.failure()?.errorText !== "net::ERR_ABORTED") problem(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
   });
   page.on("response", (response) => {
     // Sub-resources (scripts, styles, htmx requests) must load; page navigations are checked by the flow.
-    if (response.status() >= 400 && response.request().resourceType() !== "document") problems.push(`HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
+    if (response.status() >= 400 && response.request().resourceType() !== "document") problem(`HTTP ${response.status()} for ${response.request().method()} ${response.url()}`);
   });
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const screenshot = async (name: string) => {
