@@ -16,12 +16,12 @@ import type { Subprocess } from "bun";
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
 
 /**
- * How to start the app from source with the Bun that runs this code. Bun takes JSX settings from the
- * tsconfig.json of the working directory, and the child runs in a temp directory (so a developer's
- * ./haulbox.yaml is never picked up): name the repo's tsconfig explicitly.
+ * How to start the app from source with the Bun that runs this code. The child runs in a temp
+ * directory (so a developer's ./haulbox.yaml is never picked up); that also checks that every .tsx
+ * file carries its `@jsxImportSource` pragma, since Bun reads tsconfig.json only from the working directory.
  */
 export function sourceCommand(): string[] {
-  return [process.execPath, `--tsconfig-override=${join(REPO_ROOT, "tsconfig.json")}`, join(REPO_ROOT, "src/main.ts")];
+  return [process.execPath, join(REPO_ROOT, "src/main.ts")];
 }
 
 /** Options for `startProcess`. */
