@@ -214,6 +214,9 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   });
   if (errors.length) {
     errors.sort((a, b) => (a.file === b.file ? a.line - b.line || a.column - b.column : 0));
+    // Messages quote bad values; a value read from a *_file must not reach the terminal or a reload log line.
+    const hidden = [...new Set(secrets)].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length);
+    for (const error of errors) for (const secret of hidden) error.message = error.message.split(JSON.stringify(secret)).join("(the secret value)").split(secret).join("(the secret value)");
     return { ok: false, errors, file: options.label };
   }
 
