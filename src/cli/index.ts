@@ -5,6 +5,7 @@ import { CommandFailed } from "./args";
 import { checkConfigCommand } from "./check-config";
 import { migrateCommand } from "./migrate";
 import { healthcheckCommand } from "./healthcheck";
+import { tokenCommand, userCommand } from "./accounts";
 
 /** One CLI command: what it does (for help) and how to run it. Returns the exit code. */
 export interface Command {
@@ -18,6 +19,8 @@ const COMMANDS: Record<string, Command> = {
   "check-config": checkConfigCommand,
   migrate: migrateCommand,
   healthcheck: healthcheckCommand,
+  user: userCommand,
+  token: tokenCommand,
   version: {
     summary: "Print the version and commit",
     usage: "haulbox version",
