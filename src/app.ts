@@ -15,6 +15,7 @@ import { upcomingPages } from "./routes/pages";
 import { settingsRoutes } from "./routes/settings";
 import { accountsApi } from "./routes/accounts-api";
 import { opsRoutes } from "./routes/ops";
+import { openapiRoutes } from "./routes/openapi";
 import { httpMetrics } from "./metrics/http";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
@@ -44,6 +45,7 @@ export function buildApp(deps: AppDeps) {
     .use(staticRoutes())
     .use(healthRoutes(deps))
     .use(opsRoutes(deps))
+    .use(openapiRoutes(deps))
     .use(authRoutes(deps))
     .use(upcomingPages(deps))
     .use(settingsRoutes(deps))

@@ -25,7 +25,6 @@ export function opsRoutes(deps: AppDeps) {
           summary: "Metrics for Prometheus",
           description: "HTTP requests by route pattern and status with a latency histogram, process memory, database size, build info, and per-source and per-job counters.",
           tags: ["ops"],
-          responses: { 200: { description: "Prometheus text exposition format 0.0.4.", content: { "text/plain": { schema: { type: "string" } } } } },
         },
       },
     );
