@@ -13,7 +13,7 @@ export function Time({ at }: { at: number | null | undefined }): JSX.Element {
 }
 
 /** An inline message box: success, error or notice. */
-export function Flash({ kind, children }: { kind: "success" | "error" | "notice"; children: JSX.Element | string }): JSX.Element {
+export function Flash({ kind, children }: { kind: "success" | "error" | "notice"; children: JSX.Element | JSX.Element[] }): JSX.Element {
   return (
     <div class={kind} role={kind === "error" ? "alert" : "status"}>
       {children as "safe"}

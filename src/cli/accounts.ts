@@ -3,7 +3,7 @@ import { Auth } from "../auth/service";
 import { isRole, ROLES } from "../auth/roles";
 import { UserInputError } from "../auth/users";
 import type { Command } from "./index";
-import { openConfiguredDatabase, parseCommonArgs } from "./args";
+import { openConfiguredDatabase, parseCommonArgs, type CommonArgValues } from "./args";
 import { readNewPassword } from "./prompt";
 
 const ROLE_LIST = ROLES.join(", ");
@@ -18,7 +18,7 @@ function when(at: number | null): string {
 }
 
 /** Opens the configured database and an Auth service over it; `close()` when done. */
-async function openAuth(values: Record<string, unknown>) {
+async function openAuth(values: CommonArgValues) {
   const opened = await openConfiguredDatabase(values);
   const auth = new Auth(opened.db, () => opened.config);
   return { auth, close: () => opened.db.close() };

@@ -84,8 +84,6 @@ export function describeValueError(error: ValueError): string {
   switch (error.type) {
     case ValueErrorType.ObjectAdditionalProperties:
       return "unknown key";
-    case ValueErrorType.ObjectRequiredProperty:
-      return "is required but missing";
     case ValueErrorType.StringFormat:
       return `${show(error.value)} ${formatDescriptions[schema.format] ?? `is not a valid ${schema.format}`}`;
     case ValueErrorType.Union: {

@@ -2,7 +2,7 @@
 import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
-import { grantableRoles, ROLES } from "../auth/roles";
+import { grantableRoles } from "../auth/roles";
 import type { ApiToken } from "../auth/tokens";
 import { UserInputError, type User } from "../auth/users";
 import type { AuditEntry } from "../auth/audit";
@@ -10,7 +10,7 @@ import { apiError, isoTime } from "../http/respond";
 import { ListOf, ListQuery, decodeCursor, encodeCursor, pageList } from "../http/pagination";
 import { mayRevoke, visibleTokens } from "./settings";
 
-const RoleSchema = t.Union(ROLES.map((role) => t.Literal(role)));
+const RoleSchema = t.Union([t.Literal("owner"), t.Literal("dispatcher"), t.Literal("driver"), t.Literal("viewer")]);
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 
 const UserSchema = t.Object({ id: t.Integer(), username: t.String(), role: RoleSchema, disabled: t.Boolean(), vehicle_id: t.Union([t.Integer(), t.Null()]), created_at: Timestamp, last_login_at: Timestamp });
@@ -37,8 +37,9 @@ function auditJson(entry: AuditEntry) {
 }
 
 export function accountsApi(deps: AppDeps) {
-  const inputError = (error: unknown) => {
-    if (error instanceof UserInputError) return apiError(422, "invalid", error.message);
+  /** The 422 answer for input the account rules refuse; anything else is a real failure. */
+  const invalid = (error: unknown) => {
+    if (error instanceof UserInputError) return { error: { code: "invalid", message: error.message } };
     throw error;
   };
   return new Elysia({ name: "accounts-api", seed: deps, prefix: "/api/v1" })
@@ -59,14 +60,14 @@ export function accountsApi(deps: AppDeps) {
     })
     .post(
       "/users",
-      async ({ body, principal, set }) => {
+      async ({ body, principal, set, status }) => {
         try {
           const user = await deps.auth.users.create(body.username, body.password, body.role);
           deps.auth.audit.record("user_created", { actor: principal!.name, target: user.username, details: { role: user.role } });
           set.status = 201;
           return userJson(user);
         } catch (error) {
-          return inputError(error);
+          return status(422, invalid(error));
         }
       },
       {
@@ -78,7 +79,7 @@ export function accountsApi(deps: AppDeps) {
     )
     .patch(
       "/users/:id",
-      async ({ params, body, principal }) => {
+      async ({ params, body, principal, status }) => {
         try {
           if (body.password !== undefined) {
             await deps.auth.users.setPassword(params.id, body.password);
@@ -89,7 +90,7 @@ export function accountsApi(deps: AppDeps) {
           deps.auth.audit.record(body.password !== undefined ? "password_changed" : "user_updated", { actor: principal!.name, target: user.username, details: { role: user.role, disabled: user.disabled } });
           return userJson(user);
         } catch (error) {
-          return inputError(error);
+          return status(422, invalid(error));
         }
       },
       {
@@ -108,7 +109,7 @@ export function accountsApi(deps: AppDeps) {
     })
     .post(
       "/tokens",
-      ({ body, principal, set }) => {
+      ({ body, principal, set, status }) => {
         if (!grantableRoles(principal!.role).includes(body.role)) return apiError(403, "forbidden", `Your role (${principal!.role}) cannot create ${body.role} tokens.`);
         try {
           const { token, record } = deps.auth.tokens.create(body.name, body.role, principal!.userId);
@@ -116,7 +117,7 @@ export function accountsApi(deps: AppDeps) {
           set.status = 201;
           return { ...tokenJson(record), token };
         } catch (error) {
-          return inputError(error);
+          return status(422, invalid(error));
         }
       },
       {
