@@ -5,7 +5,7 @@
  * out even if a page forgets to. The plugin's browsable UI is not served: both of its providers
  * (Scalar, Swagger UI) load their scripts from a CDN, and the appliance serves nothing from one.
  */
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
 import { toOpenAPISchema } from "@elysiajs/openapi/openapi";
 import type { AppDeps } from "../deps";
 import { authGuard, isPublicPath } from "../auth/guard";
@@ -63,7 +63,7 @@ function plainNumbers(node: unknown): unknown {
 }
 
 /** Builds the document from every route registered in the app that `instance` belongs to. */
-function buildDocument(instance: { getGlobalRoutes(): unknown[] }) {
+function buildDocument(instance: AnyElysia) {
   const generated = toOpenAPISchema(instance, { methods: ["options", "head"], staticFile: false }, undefined, undefined, OPENAPI_VERSION);
   const paths: Record<string, Record<string, any>> = {};
   for (const [path, operations] of Object.entries(generated.paths ?? {})) {
@@ -117,7 +117,8 @@ export function openapiRoutes(deps: AppDeps) {
   return instance.get(
     OPENAPI_PATH,
     () => {
-      const routeCount = instance.getGlobalRoutes().length;
+      // getGlobalRoutes is protected in the types; the generator itself calls it the same way.
+      const routeCount = (instance as unknown as { getGlobalRoutes(): unknown[] }).getGlobalRoutes().length;
       if (!cached || cached.routeCount !== routeCount) cached = { routeCount, body: JSON.stringify(buildDocument(instance)) };
       return new Response(cached.body, { headers: { "content-type": "application/json; charset=utf-8" } });
     },
