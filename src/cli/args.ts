@@ -14,6 +14,8 @@ import type { Config } from "../config/schema";
 import { openDatabase } from "../db/open";
 import { migrate } from "../db/migrate";
 import type { Migration } from "../db/migrations";
+import { PluginCatalog } from "../plugins/registry";
+import { builtinPlugins } from "../../plugins";
 
 /** A command failure whose message is meant for the terminal as is; `runCli` prints it and exits with `exitCode`. */
 export class CommandFailed extends Error {
@@ -55,9 +57,13 @@ export function parseCommonArgs<E extends OptionSpecs = {}>(args: string[], extr
   }
 }
 
-/** Loader options for these flags: --config file, --listen and --data-dir overrides, this process's environment. */
+/**
+ * Loader options for these flags: --config file, --listen and --data-dir overrides, this process's
+ * environment, and the plugin catalog (built-ins plus plugins_dir), so every command checks
+ * `sources:` against each plugin's schema exactly as `serve` does.
+ */
 export function configLoadOptions(values: CommonArgValues, env: Record<string, string | undefined> = process.env): LoadOptions {
-  return { path: values.config, env, overrides: { listen: values.listen, data_dir: values["data-dir"] } };
+  return { path: values.config, env, overrides: { listen: values.listen, data_dir: values["data-dir"] }, plugins: new PluginCatalog(builtinPlugins).resolver };
 }
 
 /** A loaded, valid configuration and where it came from. */

@@ -22,32 +22,69 @@ describe("haulbox check-config", () => {
     expect(lines).toContain("  timezone:  America/Chicago");
     expect(lines).toContain("  log level: warn");
     expect(lines).toContain("  sources:   2 (1 enabled)");
-    expect(lines).toContain("    demo-loads     loadboard-demo  enabled   schedule */15 * * * *");
-    expect(lines).toContain("    partner-board  loadboard-http  disabled  schedule 0 * * * *");
+    expect(lines).toContain("    north-lanes  example-board  enabled   schedule */15 * * * *");
+    expect(lines).toContain("    south-lanes  example-board  disabled  schedule 0 * * * *");
   });
 
   test("an invalid file: every error as file:line:column path: message, then exit 1", async () => {
     copyFileSync(join(FIXTURES, "many-errors.yaml"), join(cwd, "haulbox.yaml"));
+    // With the plugins known (as the CLI always checks), the unknown plugin is a ninth error.
     try {
       // No --config: ./haulbox.yaml in the working directory is found, and named as such.
       const run = await runHaulbox(["check-config"], { cwd });
       expect(run.code).toBe(1);
       expect(run.stdout).toBe("");
       const lines = run.stderr.trimEnd().split("\n");
-      expect(lines).toHaveLength(9);
+      expect(lines).toHaveLength(10);
       expect(lines[0]).toBe('haulbox.yaml:2:9 listen: "localhost" is not HOST:PORT (like "127.0.0.1:8080" or "0.0.0.0:8080")');
       expect(lines[2]).toBe('haulbox.yaml:5:3 log.levle: unknown key (did you mean "level"?)');
       expect(lines[7]).toStartWith("haulbox.yaml:15:9 sources[0].id:");
-      expect(lines[8]).toBe("8 errors in the configuration; nothing was done.");
+      expect(lines[8]).toStartWith('haulbox.yaml:16:13 sources[0].plugin: unknown plugin "no-such-board"');
+      expect(lines[9]).toBe("9 errors in the configuration; nothing was done.");
     } finally {
       rmSync(join(cwd, "haulbox.yaml"));
     }
   });
 
-  test("the issue's example, through HAULBOX_CONFIG", async () => {
+  test("the issue's example, through HAULBOX_CONFIG: exactly that one error", async () => {
     const run = await runHaulbox(["check-config"], { cwd, env: { HAULBOX_CONFIG: join(FIXTURES, "issue-example.yaml") } });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('issue-example.yaml:14:15 sources[1].schedule: "every 5 min" is not a cron expression');
+    const lines = run.stderr.trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toStartWith(`${join(FIXTURES, "issue-example.yaml")}:14:15 sources[1].schedule: "every 5 min" is not a cron expression`);
+    expect(lines[1]).toBe("1 error in the configuration; nothing was done.");
+  });
+
+  test("plugin options are checked against the plugin's schema: unknown options, missing ones, schedules, secret files", async () => {
+    writeFileSync(
+      join(cwd, "sources.yaml"),
+      [
+        `plugins_dir: ${join(FIXTURES, "plugins")}`,
+        "sources:",
+        "  - id: north",
+        "    plugin: example-board",
+        '    schedule: "@hourly"',
+        "    lanes: TX-OK",
+        "  - id: south",
+        "    plugin: example-bord",
+        '    schedule: "@hourly"',
+        "  - id: west",
+        "    plugin: example-board",
+        "    lane: CA-AZ",
+        "    api_key_file: keys/west.txt",
+        "",
+      ].join("\n"),
+    );
+    const run = await runHaulbox(["check-config", "--config", "sources.yaml"], { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr.trimEnd().split("\n")).toEqual([
+      "sources.yaml:3:5 sources[0].lane: is required but missing",
+      'sources.yaml:6:5 sources[0].lanes: unknown key (did you mean "lane"?)',
+      'sources.yaml:8:13 sources[1].plugin: unknown plugin "example-bord" (did you mean "example-board"?); available: example-board',
+      'sources.yaml:10:5 sources[2]: plugin example-board polls on a schedule: add "schedule:" with a cron expression',
+      `sources.yaml:13:5 sources[2].api_key_file: cannot read secret file "${join(cwd, "keys/west.txt")}": no such file`,
+      "5 errors in the configuration; nothing was done.",
+    ]);
   });
 
   test("no file at all: the embedded default is OK; --listen and --data-dir show in the summary", async () => {
