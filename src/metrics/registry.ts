@@ -5,6 +5,16 @@
  * Written here rather than taken from prom-client because what we need is about 200 lines, has no
  * Node-only dependencies to trip `bun build --compile`, and lets the plugin host and scheduler add
  * their own series through one obvious API.
+ *
+ * Usage (names end in _total for counters and carry their unit, e.g. _seconds; keep label values
+ * bounded: source ids and job names, never URLs or error texts):
+ *
+ *   const polls = deps.metrics.counter("haulbox_source_polls_total", "Polls per source and outcome.", ["source", "outcome"]);
+ *   polls.inc({ source: "dat", outcome: "ok" });
+ *   deps.metrics.histogram("haulbox_job_duration_seconds", "Job run time.", ["job"]).observe({ job: "backup" }, 1.8);
+ *   deps.metrics.registerCollector(() => [
+ *     { name: "haulbox_sources_failing", help: "Sources currently failing.", type: "gauge", samples: [{ value: failingCount() }] },
+ *   ]);
  */
 
 /** Label names to values for one series, e.g. `{ source: "dat", outcome: "ok" }`. */
