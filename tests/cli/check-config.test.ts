@@ -1,9 +1,12 @@
 /** `haulbox check-config` in a real process: every error and exit 1, or `config OK`, a summary and exit 0. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { runHaulbox } from "./run-haulbox";
+
+// Each test starts real processes; a busy 2-core machine needs more than the 5 s default.
+setDefaultTimeout(30_000);
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/config");
 const cwd = mkdtempSync(join(tmpdir(), "haulbox-check-config-"));

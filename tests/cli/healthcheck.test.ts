@@ -1,9 +1,12 @@
 /** `haulbox healthcheck`: exit 0 only when /healthz on the configured address answers 200 with ok:true. */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeTempDir, sourceCommand, startProcess, stopAll, type AppProcess } from "../helpers/server";
 import { runHaulbox } from "./run-haulbox";
+
+// Each test starts real processes; a busy 2-core machine needs more than the 5 s default.
+setDefaultTimeout(30_000);
 
 let app: AppProcess;
 const cwd = makeTempDir("haulbox-healthcheck-");

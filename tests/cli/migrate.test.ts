@@ -1,5 +1,5 @@
 /** `haulbox migrate` in a real process: applies what is pending, says so, is idempotent, refuses a newer database. */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -8,6 +8,9 @@ import { LATEST_VERSION } from "../../src/db/migrate";
 import { migrations } from "../../src/db/migrations";
 import { databasePath } from "../../src/db/open";
 import { runHaulbox } from "./run-haulbox";
+
+// Each test starts real processes; a busy 2-core machine needs more than the 5 s default.
+setDefaultTimeout(30_000);
 
 const cwd = mkdtempSync(join(tmpdir(), "haulbox-migrate-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));

@@ -3,13 +3,16 @@
  * its errors logged while the running config stays. In-process through ConfigStore, and against
  * the real server process.
  */
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadConfig, type LoadOptions } from "../../src/config/load";
 import { ConfigStore } from "../../src/config/store";
 import { makeTempDir, sourceCommand, startProcess, stopAll, type AppProcess } from "../helpers/server";
+
+// Each test starts real processes; a busy 2-core machine needs more than the 5 s default.
+setDefaultTimeout(30_000);
 
 /** Waits for a log line written after line number `mark` that matches. */
 async function logAfter(app: AppProcess, mark: number, match: (record: Record<string, any>) => boolean, timeoutMs = 5000): Promise<Record<string, any>> {
