@@ -17,6 +17,7 @@ import { accountsApi } from "./routes/accounts-api";
 import { opsRoutes } from "./routes/ops";
 import { openapiRoutes } from "./routes/openapi";
 import { httpMetrics } from "./metrics/http";
+import { sourcesRoutes } from "./routes/sources";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
@@ -49,7 +50,8 @@ export function buildApp(deps: AppDeps) {
     .use(authRoutes(deps))
     .use(upcomingPages(deps))
     .use(settingsRoutes(deps))
-    .use(accountsApi(deps));
+    .use(accountsApi(deps))
+    .use(sourcesRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

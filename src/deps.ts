@@ -4,6 +4,8 @@ import type { Auth } from "./auth/service";
 import type { ConfigStore } from "./config/store";
 import type { Logger } from "./log";
 import type { Metrics } from "./metrics/registry";
+import type { PluginHost } from "./plugins/host";
+import type { Scheduler } from "./scheduler/scheduler";
 
 export interface AppDeps {
   config: ConfigStore;
@@ -12,6 +14,10 @@ export interface AppDeps {
   auth: Auth;
   /** Prometheus registry: features add counters, gauges, histograms or scrape-time collectors (see src/metrics/registry.ts). */
   metrics: Metrics;
+  /** Runs the configured sources through their plugins; status for the Sources page and API (src/plugins/host.ts). */
+  host: PluginHost;
+  /** Named cron jobs with last-run status (src/scheduler/scheduler.ts). */
+  scheduler: Scheduler;
   /** When the process started (epoch ms), for /healthz uptime. */
   startedAt: number;
 }

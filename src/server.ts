@@ -11,6 +11,9 @@ import { checkpoint, openDatabase } from "./db/open";
 import { migrate } from "./db/migrate";
 import { createLogger, type Logger } from "./log";
 import { Metrics } from "./metrics/registry";
+import { PluginCatalog } from "./plugins/registry";
+import { createRuntime, startRuntime, stopRuntime } from "./plugins/runtime";
+import { builtinPlugins } from "../plugins/index";
 import { COMMIT, VERSION } from "./version";
 
 export interface ServeOptions {
@@ -37,7 +40,9 @@ export function baseUrl(publicUrl: string, hostname: string, port: number): stri
 /** Loads config (exiting on errors), opens and migrates the database, and starts listening. */
 export async function startServer(options: ServeOptions = {}, log?: Logger): Promise<RunningServer> {
   const env = options.env ?? process.env;
-  const loadOptions: LoadOptions = { path: options.configPath, env, overrides: { listen: options.listen, data_dir: options.dataDir } };
+  // Built-in plugins plus those in plugins_dir: the loader checks each source's options against its plugin.
+  const catalog = new PluginCatalog(builtinPlugins);
+  const loadOptions: LoadOptions = { path: options.configPath, env, overrides: { listen: options.listen, data_dir: options.dataDir }, plugins: catalog.resolver };
   const loaded = await loadConfig(loadOptions);
   if (!loaded.ok) {
     for (const error of loaded.errors) console.error(formatConfigError(error));
@@ -58,7 +63,9 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   }
 
   const auth = new Auth(db, () => config.current());
-  const deps: AppDeps = { config, db, log, auth, metrics: new Metrics(), startedAt: Date.now() };
+  const metrics = new Metrics();
+  const runtime = createRuntime({ config, db, log, auth, metrics, catalog });
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, startedAt: Date.now() };
   const app = buildApp(deps);
   const listen = parseListen(loaded.config.listen)!;
   try {
@@ -70,6 +77,8 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   const server = app.server!;
   const url = baseUrl(loaded.config.public_url, listen.host, server.port ?? listen.port);
   log.info(`Haulbox is running at ${url}`, { url, listen: `${listen.host}:${server.port}` });
+
+  await startRuntime(runtime, config);
 
   const setupToken = auth.issueSetupToken();
   if (setupToken) log.warn(`No owner account yet. Open ${url}/setup?token=${setupToken} to create it.`, { setup_url: `${url}/setup?token=${setupToken}` });
@@ -84,6 +93,11 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
     if (stopped) return;
     stopped = true;
     await app.stop(true);
+    try {
+      await stopRuntime(runtime);
+    } catch (error) {
+      log!.error("stopping sources and jobs failed", { error: (error as Error).message });
+    }
     try {
       const result = checkpoint(db);
       log!.info("database checkpointed", result);

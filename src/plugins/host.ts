@@ -465,9 +465,12 @@ class SourceRunner {
   private poll(trigger: PollContext["trigger"]): Promise<RunResult> {
     if (this.stopped) return Promise.resolve({ status: "skipped", error: "the source is stopping", items: 0, durationMs: 0 });
     if (this.busy) {
-      this.record.skipped++;
-      this.changed(true);
-      this.log.warn("the previous poll is still running; this one is skipped", { trigger });
+      // Only ticks the owner did not ask for count as skipped; "Run now" is simply answered "busy".
+      if (trigger !== "manual") {
+        this.record.skipped++;
+        this.changed(true);
+        this.log.warn("the previous poll is still running; this one is skipped", { trigger });
+      }
       return Promise.resolve({ status: "skipped", error: "the previous poll is still running", items: 0, durationMs: 0 });
     }
     return this.exclusive(async () => {
@@ -502,7 +505,7 @@ class SourceRunner {
 
   private async startNotifier(): Promise<void> {
     if (this.stopped) return;
-    const startedAt = this.runStarted();
+    const startedAt = this.host.clock.now(); // creating is not a run: "last run" stays the last send
     const ready = await this.ensureInstance();
     if (ready.ok) this.markReady(false);
     else this.failRun(startedAt, ready.outcome, ready.phase);

@@ -18,6 +18,10 @@ import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
 import { createLogger } from "../../src/log";
 import { Metrics } from "../../src/metrics/registry";
+import { PluginCatalog } from "../../src/plugins/registry";
+import { createRuntime, startRuntime, stopRuntime } from "../../src/plugins/runtime";
+import type { AnyPluginDefinition } from "../../src/plugins/types";
+import { builtinPlugins } from "../../plugins/index";
 
 /** A temporary folder removed by `cleanup()`. */
 export function tempDir(prefix = "haulbox-test-"): string {
@@ -36,7 +40,8 @@ export interface TestApp {
   token(role: Role): string;
   /** Sends a request through the app. */
   request(method: string, path: string, init?: RequestOptions): Promise<Response>;
-  cleanup(): void;
+  /** Stops sources and jobs, closes the database and removes the temp folder. */
+  cleanup(): Promise<void>;
 }
 
 export interface TestSession {
@@ -58,10 +63,21 @@ export interface RequestOptions {
 }
 
 /** Builds an app over a fresh database with the given YAML config (default: empty). */
-export async function testApp(options: { yaml?: string; plugins?: PluginResolver; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function testApp(
+  options: {
+    yaml?: string;
+    plugins?: PluginResolver;
+    env?: Record<string, string>;
+    /** Plugins available besides the built-ins (e.g. the throwaway ones in tests/fixtures/plugins). */
+    extraPlugins?: AnyPluginDefinition[];
+    /** Start the plugin host and scheduler (default true), as the server does. */
+    start?: boolean;
+  } = {},
+): Promise<TestApp> {
   const dataDir = tempDir();
   const yaml = options.yaml ?? "";
-  const loaded = await validateConfigText(yaml, { label: "test.yaml", baseDir: dataDir, cwd: dataDir, env: options.env ?? {}, overrides: { data_dir: dataDir }, plugins: options.plugins });
+  const catalog = new PluginCatalog([...builtinPlugins, ...(options.extraPlugins ?? [])]);
+  const loaded = await validateConfigText(yaml, { label: "test.yaml", baseDir: dataDir, cwd: dataDir, env: options.env ?? {}, overrides: { data_dir: dataDir }, plugins: options.plugins ?? catalog.resolver });
   if (!loaded.ok) throw new Error(loaded.errors.map(formatConfigError).join("\n"));
   const logLines: string[] = [];
   const log = createLogger({ level: "debug", write: (line) => logLines.push(line) });
@@ -70,8 +86,11 @@ export async function testApp(options: { yaml?: string; plugins?: PluginResolver
   migrate(db);
   const config = new ConfigStore(loaded.config, "test.yaml", { path: join(dataDir, "missing.yaml") }, loaded.secrets);
   const auth = new Auth(db, () => config.current());
-  const deps: AppDeps = { config, db, log, auth, metrics: new Metrics(), startedAt: Date.now() };
+  const metrics = new Metrics();
+  const runtime = createRuntime({ config, db, log, auth, metrics, catalog, stopGraceMs: 50 });
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, startedAt: Date.now() };
   const app = buildApp(deps);
+  if (options.start !== false) await startRuntime(runtime, config);
   let counter = 0;
 
   const request = (method: string, path: string, init: RequestOptions = {}) => {
@@ -111,7 +130,10 @@ export async function testApp(options: { yaml?: string; plugins?: PluginResolver
     token(role) {
       return auth.tokens.create(`test-${role}-${++counter}`, role, null).token;
     },
-    cleanup() {
+    async cleanup() {
+      try {
+        await stopRuntime(runtime);
+      } catch {}
       try {
         db.close();
       } catch {}

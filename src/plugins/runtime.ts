@@ -1,0 +1,108 @@
+/**
+ * Builds the plugin host and the scheduler for an appliance (the server and testApp share this):
+ * persistence in the database, the built-in jobs, /metrics series, and config reloads applied to
+ * both. `startRuntime` starts them; stop them with `scheduler.stop()` and `host.stop()` before the
+ * database is closed.
+ */
+import type { Database } from "bun:sqlite";
+import type { Auth } from "../auth/service";
+import type { ConfigStore } from "../config/store";
+import type { Logger } from "../log";
+import type { Metrics, MetricFamily } from "../metrics/registry";
+import type { Clock } from "../scheduler/clock";
+import { SqliteJobStateStore } from "../scheduler/job-store";
+import { registerCoreJobs } from "../scheduler/jobs";
+import { Scheduler } from "../scheduler/scheduler";
+import { PluginHost, type HostSinks } from "./host";
+import type { PluginCatalog } from "./registry";
+import { SqliteSourceStateStore } from "./source-store";
+
+/** What the runtime is built from. */
+export interface RuntimeOptions {
+  config: ConfigStore;
+  db: Database;
+  log: Logger;
+  auth: Auth;
+  metrics?: Metrics;
+  /** The plugin catalog whose resolver loaded `config` (so external plugins match the running config). */
+  catalog: PluginCatalog;
+  /** Where results go; later features (ingest, loads) pass theirs. */
+  sinks?: HostSinks;
+  clock?: Clock;
+  /** How long stopping waits for calls in progress (real ms). */
+  stopGraceMs?: number;
+}
+
+/** The plugin host and scheduler of one appliance. */
+export interface Runtime {
+  host: PluginHost;
+  scheduler: Scheduler;
+}
+
+/** Creates (but does not start) the host and scheduler, and wires reloads and metrics. */
+export function createRuntime(options: RuntimeOptions): Runtime {
+  const { config, db, log, auth } = options;
+  const host = new PluginHost({
+    registry: () => options.catalog.current(),
+    log,
+    sinks: options.sinks,
+    store: new SqliteSourceStateStore(db),
+    clock: options.clock,
+    secrets: () => config.secrets,
+    stopGraceMs: options.stopGraceMs,
+  });
+  const scheduler = new Scheduler({ config: () => config.current(), log, store: new SqliteJobStateStore(db), clock: options.clock, stopGraceMs: options.stopGraceMs });
+  registerCoreJobs(scheduler, { auth, db, log, config });
+  if (options.metrics) registerRuntimeMetrics(options.metrics, { host, scheduler });
+  config.onChange((next) => {
+    host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
+    scheduler.apply();
+  });
+  return { host, scheduler };
+}
+
+/** Starts every source of the config in force and arms every job. */
+export async function startRuntime(runtime: Runtime, config: ConfigStore): Promise<void> {
+  await runtime.host.start(config.current());
+  runtime.scheduler.start();
+}
+
+/** Stops jobs and sources (shutdown), jobs first so none starts a source call on the way out. */
+export async function stopRuntime(runtime: Runtime): Promise<void> {
+  await runtime.scheduler.stop();
+  await runtime.host.stop();
+}
+
+/** Per-source and per-job series for /metrics, read from live status at scrape time. */
+export function registerRuntimeMetrics(metrics: Metrics, { host, scheduler }: Runtime): void {
+  metrics.registerCollector(() => {
+    const sources = host.list();
+    const jobs = scheduler.list();
+    const seconds = (ms: number | null) => (ms === null ? 0 : ms / 1000);
+    const perSource = (name: string, help: string, type: MetricFamily["type"], value: (s: (typeof sources)[number]) => number): MetricFamily => ({
+      name,
+      help,
+      type,
+      samples: sources.map((source) => ({ labels: { source: source.id, plugin: source.plugin }, value: value(source) })),
+    });
+    const perJob = (name: string, help: string, type: MetricFamily["type"], value: (j: (typeof jobs)[number]) => number): MetricFamily => ({
+      name,
+      help,
+      type,
+      samples: jobs.map((job) => ({ labels: { job: job.name }, value: value(job) })),
+    });
+    return [
+      perSource("haulbox_source_runs_total", "Polls, sends and push batches per source (lifetime, kept across restarts).", "counter", (s) => s.runs),
+      perSource("haulbox_source_failures_total", "Failed runs per source.", "counter", (s) => s.failures),
+      perSource("haulbox_source_items_total", "Records or loads received, or messages sent, per source.", "counter", (s) => s.items),
+      perSource("haulbox_source_skipped_total", "Scheduled polls skipped because the previous one was still running.", "counter", (s) => s.skipped),
+      perSource("haulbox_source_failing", "1 while the source is failing, else 0.", "gauge", (s) => (s.state === "failing" ? 1 : 0)),
+      perSource("haulbox_source_last_success_timestamp_seconds", "When the source last succeeded (Unix seconds; 0 for never).", "gauge", (s) => seconds(s.lastSuccessAt)),
+      perJob("haulbox_job_runs_total", "Runs per job.", "counter", (j) => j.runs),
+      perJob("haulbox_job_failures_total", "Failed or timed-out runs per job.", "counter", (j) => j.failures),
+      perJob("haulbox_job_skipped_total", "Runs skipped because the previous run was still going.", "counter", (j) => j.skipped),
+      perJob("haulbox_job_running", "1 while the job runs.", "gauge", (j) => (j.running ? 1 : 0)),
+      perJob("haulbox_job_last_run_ok", "1 when the job's last run succeeded, else 0.", "gauge", (j) => (j.lastStatus === "ok" ? 1 : 0)),
+    ].filter((family) => family.samples.length > 0);
+  });
+}

@@ -1,0 +1,281 @@
+/** @jsxImportSource @kitajs/html */
+/**
+ * The Sources page: every configured source with its plugin, state, last run, last success, last
+ * error and counters, then the scheduled jobs. The tables live in one fragment that htmx reloads
+ * every few seconds; without JavaScript the page is complete and a reload refreshes it.
+ * Error messages come from plugins, so every value from a source or job is rendered with `safe`.
+ */
+import type { SourceState, SourceStatus } from "../../src/plugins/host";
+import type { JobStatus } from "../../src/scheduler/scheduler";
+import { CsrfField, Flash, Time } from "../components";
+
+/** How often the live fragment reloads itself. */
+export const LIVE_REFRESH_SECONDS = 10;
+
+/** A message after "Run now". */
+export interface SourcesFlash {
+  kind: "success" | "error" | "notice";
+  message: string;
+}
+
+/** What the page and its live fragment show. */
+export interface SourcesViewProps {
+  sources: SourceStatus[];
+  jobs: JobStatus[];
+  /** Names under `jobs:` in the config that match no job. */
+  unknownJobs: string[];
+  /** True when the viewer may press "Run now" (manage_settings, in a browser session). */
+  canRun: boolean;
+  csrfToken?: string;
+  flash?: SourcesFlash;
+}
+
+const STATE_BADGE: Record<SourceState, string> = { ok: "badge ok", failing: "badge bad", starting: "badge warn", disabled: "badge" };
+const JOB_BADGE: Record<string, string> = { ok: "badge ok", failed: "badge bad", timed_out: "badge bad", skipped: "badge warn" };
+
+/** The next run, or a dash when nothing is scheduled (disabled, push source, stopped). */
+function NextRun({ at }: { at: number | null }): JSX.Element {
+  return at ? <Time at={at} /> : <span class="muted">—</span>;
+}
+
+function StateBadge({ source }: { source: SourceStatus }): JSX.Element {
+  return (
+    <span class={STATE_BADGE[source.state]}>
+      {source.state}
+    </span>
+  );
+}
+
+function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun: boolean; csrfToken?: string }): JSX.Element {
+  const pollable = source.mode === "pull" && source.enabled;
+  const what = source.kind ? `${source.kind}${source.mode === "push" ? " (push)" : ""}` : "unknown plugin";
+  return (
+    <tr id={`source-${source.id}`}>
+      <td>
+        <strong safe>{source.id}</strong>
+        <div class="muted" safe>
+          {source.schedule ? `cron ${source.schedule}` : what}
+        </div>
+      </td>
+      <td>
+        <span safe>{source.plugin}</span>
+        <div class="muted" safe>
+          {source.pluginVersion ? `${what} · v${source.pluginVersion}` : what}
+        </div>
+      </td>
+      <td>
+        <StateBadge source={source} />
+        {source.running ? <div class="muted">running…</div> : ""}
+        {source.consecutiveFailures > 1 ? <div class="muted" safe>{`${source.consecutiveFailures} failures in a row`}</div> : ""}
+      </td>
+      <td>
+        <Time at={source.lastRunAt} />
+      </td>
+      <td>
+        <Time at={source.lastSuccessAt} />
+      </td>
+      <td>
+        {source.lastError ? (
+          <>
+            <div class="mono" safe>
+              {source.lastError}
+            </div>
+            <div class="muted">
+              <Time at={source.lastErrorAt} />
+            </div>
+          </>
+        ) : (
+          <span class="muted">none</span>
+        )}
+      </td>
+      <td safe>
+        {`${source.runs} / ${source.failures} / ${source.items}${source.skipped ? ` (${source.skipped} skipped)` : ""}`}
+      </td>
+      <td>
+        <NextRun at={source.nextRunAt} />
+      </td>
+      {canRun ? (
+        <td>
+          {pollable ? (
+            <form class="inline" method="post" action={`/sources/${encodeURIComponent(source.id)}/run`} hx-post={`/sources/${encodeURIComponent(source.id)}/run`} hx-target="#sources-live" hx-swap="outerHTML" hx-disabled-elt="find button">
+              <CsrfField token={csrfToken} />
+              <button type="submit" class="secondary">
+                Run now
+              </button>
+            </form>
+          ) : (
+            ""
+          )}
+        </td>
+      ) : (
+        ""
+      )}
+    </tr>
+  );
+}
+
+function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "sources" | "canRun" | "csrfToken">): JSX.Element {
+  if (!sources.length) {
+    return (
+      <p class="notice">
+        No sources are configured. Add telemetry and load-board sources under <code>sources:</code> in the configuration file, then reload it (SIGHUP) or restart Haulbox.
+      </p>
+    );
+  }
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Source</th>
+            <th>Plugin</th>
+            <th>State</th>
+            <th>Last run</th>
+            <th>Last success</th>
+            <th>Last error</th>
+            <th title="runs / failures / items received">Runs / failures / items</th>
+            <th>Next run</th>
+            {canRun ? <th></th> : ""}
+          </tr>
+        </thead>
+        <tbody>
+          {sources.map((source) => (
+            <SourceRow source={source} canRun={canRun} csrfToken={csrfToken} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; csrfToken?: string }): JSX.Element {
+  return (
+    <tr id={`job-${job.name}`}>
+      <td>
+        <strong safe>{job.name}</strong>
+        <div class="muted" safe>
+          {job.description}
+        </div>
+      </td>
+      <td>
+        <code safe>{job.schedule}</code>
+        <div class="muted">
+          {job.enabled ? job.timezone : "disabled"}
+        </div>
+      </td>
+      <td>
+        {job.lastStatus ? (
+          <span class={JOB_BADGE[job.lastStatus] ?? "badge"} safe>
+            {job.lastStatus.replace("_", " ")}
+          </span>
+        ) : (
+          <span class="muted">never run</span>
+        )}
+        {job.running ? <div class="muted">running…</div> : ""}
+      </td>
+      <td>
+        <Time at={job.lastStartedAt} />
+        {job.lastDurationMs !== null ? <div class="muted" safe>{`took ${job.lastDurationMs} ms`}</div> : ""}
+      </td>
+      <td>
+        {job.lastError ? (
+          <div class="mono" safe>
+            {job.lastError}
+          </div>
+        ) : (
+          <span class="muted">none</span>
+        )}
+      </td>
+      <td safe>
+        {`${job.runs} / ${job.failures} / ${job.skipped}`}
+      </td>
+      <td>
+        <NextRun at={job.nextRunAt} />
+      </td>
+      {canRun ? (
+        <td>
+          <form class="inline" method="post" action={`/sources/jobs/${encodeURIComponent(job.name)}/run`} hx-post={`/sources/jobs/${encodeURIComponent(job.name)}/run`} hx-target="#sources-live" hx-swap="outerHTML" hx-disabled-elt="find button">
+            <CsrfField token={csrfToken} />
+            <button type="submit" class="secondary">
+              Run now
+            </button>
+          </form>
+        </td>
+      ) : (
+        ""
+      )}
+    </tr>
+  );
+}
+
+function JobsTable({ jobs, canRun, csrfToken }: Pick<SourcesViewProps, "jobs" | "canRun" | "csrfToken">): JSX.Element {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th>Job</th>
+            <th>Schedule</th>
+            <th>Last status</th>
+            <th>Last run</th>
+            <th>Last error</th>
+            <th title="runs / failures / skipped">Runs / failures / skipped</th>
+            <th>Next run</th>
+            {canRun ? <th></th> : ""}
+          </tr>
+        </thead>
+        <tbody>
+          {jobs.map((job) => (
+            <JobRow job={job} canRun={canRun} csrfToken={csrfToken} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** The part of the page htmx refreshes: both tables and any message. */
+export function SourcesLive(props: SourcesViewProps): JSX.Element {
+  return (
+    <div id="sources-live" hx-get="/sources/status" hx-trigger={`every ${LIVE_REFRESH_SECONDS}s`} hx-swap="outerHTML">
+      {props.flash ? (
+        <Flash kind={props.flash.kind}>
+          <span safe>{props.flash.message}</span>
+        </Flash>
+      ) : (
+        ""
+      )}
+      <section class="card">
+        <h2>Sources</h2>
+        <SourcesTable sources={props.sources} canRun={props.canRun} csrfToken={props.csrfToken} />
+      </section>
+      <section class="card" id="jobs">
+        <h2>Jobs</h2>
+        {props.unknownJobs.length ? (
+          <p class="notice" safe>
+            {`The configuration has settings for unknown jobs, which are ignored: ${props.unknownJobs.join(", ")}.`}
+          </p>
+        ) : (
+          ""
+        )}
+        <JobsTable jobs={props.jobs} canRun={props.canRun} csrfToken={props.csrfToken} />
+      </section>
+    </div>
+  );
+}
+
+/** The whole Sources page body. */
+export function SourcesPage(props: SourcesViewProps): JSX.Element {
+  const failing = props.sources.filter((source) => source.state === "failing").length;
+  return (
+    <>
+      <h1>Sources</h1>
+      <p class="muted">
+        {props.sources.length
+          ? `${props.sources.length} source${props.sources.length === 1 ? "" : "s"}${failing ? `, ${failing} failing` : ""}. A failing source is retried with growing delays; other sources keep running.`
+          : "Telemetry and load-board sources, and the jobs Haulbox runs on a schedule."}
+      </p>
+      <SourcesLive {...props} />
+    </>
+  );
+}
