@@ -116,6 +116,10 @@ export class StartupError extends Error {}
 /** Wires SIGHUP (reload config) and SIGTERM/SIGINT (graceful stop, exit 0) for the real process. */
 export function handleSignals(running: RunningServer): void {
   const { deps } = running;
+  // Plugins run in this process: an error thrown from a plugin's own callback (a socket handler, a
+  // promise it forgot to handle) is outside the host's guarded calls. Log it and keep the appliance up.
+  process.on("unhandledRejection", (reason) => deps.log.error("unhandled promise rejection (often from a plugin); Haulbox keeps running", { error: reason instanceof Error ? reason : String(reason) }));
+  process.on("uncaughtException", (error) => deps.log.error("uncaught exception (often from a plugin); Haulbox keeps running", { error }));
   process.on("SIGHUP", async () => {
     const result = await deps.config.reload();
     if (result.ok) {
