@@ -65,7 +65,7 @@ export function Layout({ title, path, principal, children }: LayoutProps): JSX.E
                 <span class="muted" safe>
                   {principal.name}
                 </span>
-                <span class="badge" safe>
+                <span class="badge">
                   {principal.role}
                 </span>
                 {principal.csrfToken ? <input type="hidden" name="_csrf" value={principal.csrfToken} /> : ""}

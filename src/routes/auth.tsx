@@ -69,7 +69,7 @@ function SetupForm({ csrf, token, username, error }: { csrf: string; token: stri
           <input name="username" autocomplete="username" required value={username ?? ""} autofocus />
         </label>
         <label>
-          Password (at least {String(MIN_PASSWORD_LENGTH)} characters)
+          Password (at least {MIN_PASSWORD_LENGTH} characters)
           <input name="password" type="password" autocomplete="new-password" required minlength={String(MIN_PASSWORD_LENGTH)} />
         </label>
         <label>

@@ -59,7 +59,7 @@ function PasswordSection({ principal, flash }: { principal: Principal; flash?: S
           <input type="password" name="current_password" autocomplete="current-password" required />
         </label>
         <label>
-          New password (at least {String(MIN_PASSWORD_LENGTH)} characters)
+          New password (at least {MIN_PASSWORD_LENGTH} characters)
           <input type="password" name="new_password" autocomplete="new-password" required minlength={String(MIN_PASSWORD_LENGTH)} />
         </label>
         <label>
@@ -80,10 +80,10 @@ function TokensSection({ principal, tokens, tokenRoles, users, flash }: { princi
   return (
     <section class="card" id="tokens">
       <h2>API tokens</h2>
-      <p class="muted">For scripts and integrations: send <code>Authorization: Bearer &lt;token&gt;</code>. A token acts with its role.</p>
+      <p class="muted">For scripts and integrations: send the header <code>Authorization: Bearer <var>TOKEN</var></code>. A token acts with its role.</p>
       <SectionFlash flash={flash} section="tokens" />
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>Name</th>
@@ -105,16 +105,22 @@ function TokensSection({ principal, tokens, tokenRoles, users, flash }: { princi
             ) : (
               tokens.map((token) => (
                 <tr>
-                  <td safe>{token.name}</td>
-                  <td safe>{token.role}</td>
-                  <td class="mono" safe>
+                  <td data-label="Name" safe>{token.name}</td>
+                  <td data-label="Role">{token.role}</td>
+                  <td data-label="Starts with" class="mono" safe>
                     {token.prefix + "…"}
                   </td>
-                  {users ? <td safe>{ownerOf(token)}</td> : ""}
-                  <td>
+                  {users ? (
+                    <td data-label="Created by" safe>
+                      {ownerOf(token)}
+                    </td>
+                  ) : (
+                    ""
+                  )}
+                  <td data-label="Created">
                     <Time at={token.created_at} />
                   </td>
-                  <td>
+                  <td data-label="Last used">
                     <Time at={token.last_used_at} />
                   </td>
                   <td>
@@ -167,7 +173,7 @@ function UsersSection({ principal, users, flash }: { principal: Principal; users
       <h2>Users</h2>
       <SectionFlash flash={flash} section="users" />
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>User</th>
@@ -180,13 +186,15 @@ function UsersSection({ principal, users, flash }: { principal: Principal; users
           <tbody>
             {users.map((user) => (
               <tr>
-                <td safe>{user.username}</td>
-                <td safe>{user.role}</td>
-                <td>{user.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}</td>
-                <td>
+                <td data-label="User" safe>
+                  {user.username}
+                </td>
+                <td data-label="Role">{user.role}</td>
+                <td data-label="Status">{user.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}</td>
+                <td data-label="Last login">
                   <Time at={user.last_login_at} />
                 </td>
-                <td>
+                <td data-label="Change">
                   <form class="inline" method="post" action={`/settings/users/${user.id}`}>
                     <CsrfField token={principal.csrfToken} />
                     <select name="role" aria-label={`Role of ${user.username}`}>
@@ -232,7 +240,7 @@ function UsersSection({ principal, users, flash }: { principal: Principal; users
           </select>
         </label>
         <label>
-          Password (at least {String(MIN_PASSWORD_LENGTH)} characters; tell them to change it)
+          Password (at least {MIN_PASSWORD_LENGTH} characters; tell them to change it)
           <input type="password" name="password" required minlength={String(MIN_PASSWORD_LENGTH)} autocomplete="new-password" />
         </label>
         <div>
@@ -248,7 +256,7 @@ function AuditSection({ audit }: { audit: AuditEntry[] }) {
     <section class="card" id="audit">
       <h2>Audit log</h2>
       <div class="table-wrap">
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th>When</th>
@@ -261,13 +269,21 @@ function AuditSection({ audit }: { audit: AuditEntry[] }) {
           <tbody>
             {audit.map((entry) => (
               <tr>
-                <td>
+                <td data-label="When">
                   <Time at={entry.at} />
                 </td>
-                <td safe>{entry.actor ?? ""}</td>
-                <td safe>{entry.action.replaceAll("_", " ")}</td>
-                <td safe>{entry.target ?? ""}</td>
-                <td safe>{entry.ip ?? ""}</td>
+                <td data-label="Who" safe>
+                  {entry.actor ?? ""}
+                </td>
+                <td data-label="What" safe>
+                  {entry.action.replaceAll("_", " ")}
+                </td>
+                <td data-label="Target" safe>
+                  {entry.target ?? ""}
+                </td>
+                <td data-label="From" safe>
+                  {entry.ip ?? ""}
+                </td>
               </tr>
             ))}
           </tbody>
