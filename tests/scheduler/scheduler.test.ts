@@ -219,3 +219,12 @@ describe("Scheduler", () => {
     db.close();
   });
 });
+
+describe("core jobs", () => {
+  test("unknownJobNames flags typos under jobs: against the built-in job list", async () => {
+    const { CORE_JOBS, unknownJobNames } = await import("../../src/scheduler/jobs");
+    expect(CORE_JOBS.map((j) => j.name)).toContain("session-cleanup");
+    expect(unknownJobNames({ "session-cleanup": {}, "sesion-cleanup": {} })).toEqual(["sesion-cleanup"]);
+    expect(unknownJobNames(undefined)).toEqual([]);
+  });
+});
