@@ -12,6 +12,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { ConfigSchema, type Config, type SourceConfig } from "./schema";
 import { displayPath, describeValueError, pointerSegments, suggestKey, type ConfigError } from "./errors";
 import { parseListen } from "./formats";
+import { coreJobNames } from "../scheduler/jobs";
 import defaultConfigText from "./default.yaml" with { type: "text" };
 
 /** Label used in messages when no file was given and the built-in default is in use. */
@@ -164,6 +165,13 @@ export async function validateConfigText(text: string, options: ValidateOptions)
       if (hint) message += ` (did you mean "${hint}"?)`;
     }
     at(locate(segments, error.type === ValueErrorType.ObjectAdditionalProperties), segments, message);
+  }
+  // `jobs:` is a mapping by job name: a name that matches no job is a typo that would silently do nothing.
+  const knownJobs = coreJobNames();
+  const jobs = withDefaults.jobs && typeof withDefaults.jobs === "object" && !Array.isArray(withDefaults.jobs) ? withDefaults.jobs : {};
+  for (const name of Object.keys(jobs).filter((name) => !knownJobs.includes(name))) {
+    const hint = suggestKey(name, knownJobs);
+    at(locate(["jobs", name], true), ["jobs", name], `unknown job ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ""}; jobs: ${knownJobs.join(", ")}`);
   }
   // Sources are checked even when core keys have errors, so the owner sees every problem at once.
   const core = withDefaults as Config & { sources: Record<string, unknown>[] };

@@ -32,8 +32,7 @@ export function registerCoreJobs(scheduler: Scheduler, deps: CoreJobDeps): void 
   for (const job of CORE_JOBS) scheduler.register({ ...job, run: (ctx) => job.run(ctx, deps) });
 }
 
-/** Names under `jobs:` that match no built-in job (for `check-config`; the scheduler also logs them). */
-export function unknownJobNames(jobs: Record<string, unknown> | undefined): string[] {
-  const known = new Set(CORE_JOBS.map((job) => job.name));
-  return Object.keys(jobs ?? {}).filter((name) => !known.has(name));
+/** Names of the built-in jobs: the keys allowed under `jobs:` in the YAML. */
+export function coreJobNames(): string[] {
+  return CORE_JOBS.map((job) => job.name);
 }

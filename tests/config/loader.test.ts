@@ -111,6 +111,11 @@ describe("unknown keys", () => {
       errors: ['haulbox.yaml:2:3 auth.sesion_hours: unknown key (did you mean "session_hours"?)', 'haulbox.yaml:5:5 jobs.session-cleanup.enabld: unknown key (did you mean "enabled"?)'],
     },
     {
+      name: "a job name that matches no job is an unknown key, with a hint",
+      yaml: "jobs:\n  session-cleanup:\n    enabled: true\n  sesion-cleanup:\n    enabled: false\n",
+      errors: ['haulbox.yaml:4:3 jobs.sesion-cleanup: unknown job "sesion-cleanup" (did you mean "session-cleanup"?); jobs: session-cleanup'],
+    },
+    {
       name: "a key like nothing we know gets no suggestion",
       yaml: "colour_scheme: dark\n",
       errors: ["haulbox.yaml:1:1 colour_scheme: unknown key"],

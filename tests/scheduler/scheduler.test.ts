@@ -221,10 +221,14 @@ describe("Scheduler", () => {
 });
 
 describe("core jobs", () => {
-  test("unknownJobNames flags typos under jobs: against the built-in job list", async () => {
-    const { CORE_JOBS, unknownJobNames } = await import("../../src/scheduler/jobs");
-    expect(CORE_JOBS.map((j) => j.name)).toContain("session-cleanup");
-    expect(unknownJobNames({ "session-cleanup": {}, "sesion-cleanup": {} })).toEqual(["sesion-cleanup"]);
-    expect(unknownJobNames(undefined)).toEqual([]);
+  test("every built-in job has a unique name, a description and a valid schedule", async () => {
+    const { CORE_JOBS, coreJobNames } = await import("../../src/scheduler/jobs");
+    const { Cron } = await import("croner");
+    expect(coreJobNames()).toContain("session-cleanup");
+    expect(new Set(coreJobNames()).size).toBe(CORE_JOBS.length);
+    for (const job of CORE_JOBS) {
+      expect(job.description).toMatch(/^[A-Z].*\.$/);
+      expect(() => new Cron(job.schedule, { paused: true })).not.toThrow();
+    }
   });
 });
