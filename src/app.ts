@@ -11,6 +11,7 @@ import { errorPage } from "./http/pages";
 import { staticRoutes } from "./routes/static";
 import { healthRoutes } from "./routes/health";
 import { authRoutes } from "./routes/auth";
+import { dashboardRoutes } from "./routes/dashboard";
 import { upcomingPages } from "./routes/pages";
 import { settingsRoutes } from "./routes/settings";
 import { accountsApi } from "./routes/accounts-api";
@@ -48,6 +49,7 @@ export function buildApp(deps: AppDeps) {
     .use(opsRoutes(deps))
     .use(openapiRoutes(deps))
     .use(authRoutes(deps))
+    .use(dashboardRoutes(deps))
     .use(upcomingPages(deps))
     .use(settingsRoutes(deps))
     .use(accountsApi(deps))

@@ -8,7 +8,6 @@ import { NotBuiltYet } from "../../views/layout";
 
 /** What each section will hold, shown until it is built. */
 const UPCOMING: { path: string; title: string; what: string }[] = [
-  { path: "/", title: "Dashboard", what: "The live fleet map, each truck's status and the best next load per truck will appear here once telemetry and loads are set up." },
   { path: "/trucks", title: "Trucks", what: "Trucks, their devices, live position, fuel, odometer, engine hours and fault codes arrive with the telemetry release." },
   { path: "/loads", title: "Loads", what: "Loads from your load-board sources, scored by net profit for every truck, arrive with the loads release." },
   { path: "/brokers", title: "Brokers", what: "The broker book (credit, days to pay, your history with each) arrives with the loads release." },

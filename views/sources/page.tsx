@@ -51,30 +51,30 @@ function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun
   const what = source.kind ? `${source.kind}${source.mode === "push" ? " (push)" : ""}` : "unknown plugin";
   return (
     <tr id={`source-${source.id}`}>
-      <td>
+      <td data-label="Source">
         <strong safe>{source.id}</strong>
         <div class="muted" safe>
           {source.schedule ? `cron ${source.schedule}` : what}
         </div>
       </td>
-      <td>
+      <td data-label="Plugin">
         <span safe>{source.plugin}</span>
         <div class="muted" safe>
           {source.pluginVersion ? `${what} · v${source.pluginVersion}` : what}
         </div>
       </td>
-      <td>
+      <td data-label="State">
         <StateBadge source={source} />
         {source.running ? <div class="muted">running…</div> : ""}
         {source.consecutiveFailures > 1 ? <div class="muted" safe>{`${source.consecutiveFailures} failures in a row`}</div> : ""}
       </td>
-      <td>
+      <td data-label="Last run">
         <Time at={source.lastRunAt} />
       </td>
-      <td>
+      <td data-label="Last success">
         <Time at={source.lastSuccessAt} />
       </td>
-      <td>
+      <td data-label="Last error">
         {source.lastError ? (
           <>
             <div class="mono" safe>
@@ -88,10 +88,10 @@ function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun
           <span class="muted">none</span>
         )}
       </td>
-      <td safe>
+      <td data-label="Runs / failures / items" safe>
         {`${source.runs} / ${source.failures} / ${source.items}${source.skipped ? ` (${source.skipped} skipped)` : ""}`}
       </td>
-      <td>
+      <td data-label="Next run">
         <NextRun at={source.nextRunAt} />
       </td>
       {canRun ? (
@@ -124,7 +124,7 @@ function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "so
   }
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead>
           <tr>
             <th>Source</th>
@@ -151,19 +151,19 @@ function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "so
 function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; csrfToken?: string }): JSX.Element {
   return (
     <tr id={`job-${job.name}`}>
-      <td>
+      <td data-label="Job">
         <strong safe>{job.name}</strong>
         <div class="muted" safe>
           {job.description}
         </div>
       </td>
-      <td>
+      <td data-label="Schedule">
         <code safe>{job.schedule}</code>
         <div class="muted">
           {job.enabled ? job.timezone : "disabled"}
         </div>
       </td>
-      <td>
+      <td data-label="Last status">
         {job.lastStatus ? (
           <span class={JOB_BADGE[job.lastStatus] ?? "badge"} safe>
             {job.lastStatus.replace("_", " ")}
@@ -173,11 +173,11 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
         )}
         {job.running ? <div class="muted">running…</div> : ""}
       </td>
-      <td>
+      <td data-label="Last run">
         <Time at={job.lastStartedAt} />
         {job.lastDurationMs !== null ? <div class="muted" safe>{`took ${job.lastDurationMs} ms`}</div> : ""}
       </td>
-      <td>
+      <td data-label="Last error">
         {job.lastError ? (
           <div class="mono" safe>
             {job.lastError}
@@ -186,10 +186,10 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
           <span class="muted">none</span>
         )}
       </td>
-      <td safe>
+      <td data-label="Runs / failures / skipped" safe>
         {`${job.runs} / ${job.failures} / ${job.skipped}`}
       </td>
-      <td>
+      <td data-label="Next run">
         <NextRun at={job.nextRunAt} />
       </td>
       {canRun ? (
@@ -211,7 +211,7 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
 function JobsTable({ jobs, canRun, csrfToken }: Pick<SourcesViewProps, "jobs" | "canRun" | "csrfToken">): JSX.Element {
   return (
     <div class="table-wrap">
-      <table>
+      <table class="cards">
         <thead>
           <tr>
             <th>Job</th>
