@@ -6,7 +6,7 @@ import type { ApiToken } from "../../src/auth/tokens";
 import type { User } from "../../src/auth/users";
 import { MIN_PASSWORD_LENGTH } from "../../src/auth/users";
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from "../../src/auth/roles";
-import { CsrfField, Flash, Time } from "../components";
+import { CardTable, CsrfField, Flash, Time } from "../components";
 
 /** A message to show at the top of a settings section after a form post. */
 export interface SettingsFlash {
@@ -82,65 +82,50 @@ function TokensSection({ principal, tokens, tokenRoles, users, flash }: { princi
       <h2>API tokens</h2>
       <p class="muted">For scripts and integrations: send the header <code>Authorization: Bearer <var>TOKEN</var></code>. A token acts with its role.</p>
       <SectionFlash flash={flash} section="tokens" />
-      <div class="table-wrap">
-        <table class="cards">
-          <thead>
+      <CardTable columns={["Name", "Role", "Starts with", Boolean(users) && "Created by", "Created", "Last used", ""]}>
+        {tokens.length === 0 ? (
+          <tr>
+            <td colspan="7" class="muted">
+              No tokens yet.
+            </td>
+          </tr>
+        ) : (
+          tokens.map((token) => (
             <tr>
-              <th>Name</th>
-              <th>Role</th>
-              <th>Starts with</th>
-              {users ? <th>Created by</th> : ""}
-              <th>Created</th>
-              <th>Last used</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.length === 0 ? (
-              <tr>
-                <td colspan="7" class="muted">
-                  No tokens yet.
+              <td data-label="Name" safe>{token.name}</td>
+              <td data-label="Role">{token.role}</td>
+              <td data-label="Starts with" class="mono" safe>
+                {token.prefix + "…"}
+              </td>
+              {users ? (
+                <td data-label="Created by" safe>
+                  {ownerOf(token)}
                 </td>
-              </tr>
-            ) : (
-              tokens.map((token) => (
-                <tr>
-                  <td data-label="Name" safe>{token.name}</td>
-                  <td data-label="Role">{token.role}</td>
-                  <td data-label="Starts with" class="mono" safe>
-                    {token.prefix + "…"}
-                  </td>
-                  {users ? (
-                    <td data-label="Created by" safe>
-                      {ownerOf(token)}
-                    </td>
-                  ) : (
-                    ""
-                  )}
-                  <td data-label="Created">
-                    <Time at={token.created_at} />
-                  </td>
-                  <td data-label="Last used">
-                    <Time at={token.last_used_at} />
-                  </td>
-                  <td>
-                    {token.revoked_at ? (
-                      <span class="badge bad">revoked</span>
-                    ) : (
-                      <form class="inline" method="post" action={`/settings/tokens/${token.id}/revoke`}>
-                        <CsrfField token={principal.csrfToken} />
-                        <button type="submit" class="secondary">
-                          Revoke
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))
-            )}
-          </tbody>
-        </table>
-      </div>
+              ) : (
+                ""
+              )}
+              <td data-label="Created">
+                <Time at={token.created_at} />
+              </td>
+              <td data-label="Last used">
+                <Time at={token.last_used_at} />
+              </td>
+              <td>
+                {token.revoked_at ? (
+                  <span class="badge bad">revoked</span>
+                ) : (
+                  <form class="inline" method="post" action={`/settings/tokens/${token.id}/revoke`}>
+                    <CsrfField token={principal.csrfToken} />
+                    <button type="submit" class="secondary">
+                      Revoke
+                    </button>
+                  </form>
+                )}
+              </td>
+            </tr>
+          ))
+        )}
+      </CardTable>
       {tokenRoles.length ? (
         <form class="inline" method="post" action="/settings/tokens" style="margin-top: 1rem">
           <CsrfField token={principal.csrfToken} />
@@ -172,56 +157,43 @@ function UsersSection({ principal, users, flash }: { principal: Principal; users
     <section class="card" id="users">
       <h2>Users</h2>
       <SectionFlash flash={flash} section="users" />
-      <div class="table-wrap">
-        <table class="cards">
-          <thead>
-            <tr>
-              <th>User</th>
-              <th>Role</th>
-              <th>Status</th>
-              <th>Last login</th>
-              <th>Change</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((user) => (
-              <tr>
-                <td data-label="User" safe>
-                  {user.username}
-                </td>
-                <td data-label="Role">{user.role}</td>
-                <td data-label="Status">{user.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}</td>
-                <td data-label="Last login">
-                  <Time at={user.last_login_at} />
-                </td>
-                <td data-label="Change">
-                  <form class="inline" method="post" action={`/settings/users/${user.id}`}>
-                    <CsrfField token={principal.csrfToken} />
-                    <select name="role" aria-label={`Role of ${user.username}`}>
-                      {ROLES.map((role) => (
-                        <option value={role} selected={role === user.role}>
-                          {role}
-                        </option>
-                      ))}
-                    </select>
-                    <select name="disabled" aria-label={`Status of ${user.username}`}>
-                      <option value="false" selected={!user.disabled}>
-                        active
-                      </option>
-                      <option value="true" selected={user.disabled}>
-                        disabled
-                      </option>
-                    </select>
-                    <button type="submit" class="secondary">
-                      Save
-                    </button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CardTable columns={["User", "Role", "Status", "Last login", "Change"]}>
+        {users.map((user) => (
+          <tr>
+            <td data-label="User" safe>
+              {user.username}
+            </td>
+            <td data-label="Role">{user.role}</td>
+            <td data-label="Status">{user.disabled ? <span class="badge bad">disabled</span> : <span class="badge ok">active</span>}</td>
+            <td data-label="Last login">
+              <Time at={user.last_login_at} />
+            </td>
+            <td data-label="Change">
+              <form class="inline" method="post" action={`/settings/users/${user.id}`}>
+                <CsrfField token={principal.csrfToken} />
+                <select name="role" aria-label={`Role of ${user.username}`}>
+                  {ROLES.map((role) => (
+                    <option value={role} selected={role === user.role}>
+                      {role}
+                    </option>
+                  ))}
+                </select>
+                <select name="disabled" aria-label={`Status of ${user.username}`}>
+                  <option value="false" selected={!user.disabled}>
+                    active
+                  </option>
+                  <option value="true" selected={user.disabled}>
+                    disabled
+                  </option>
+                </select>
+                <button type="submit" class="secondary">
+                  Save
+                </button>
+              </form>
+            </td>
+          </tr>
+        ))}
+      </CardTable>
       <h2>Add a user</h2>
       <form class="stack" method="post" action="/settings/users">
         <CsrfField token={principal.csrfToken} />
@@ -255,40 +227,27 @@ function AuditSection({ audit }: { audit: AuditEntry[] }) {
   return (
     <section class="card" id="audit">
       <h2>Audit log</h2>
-      <div class="table-wrap">
-        <table class="cards">
-          <thead>
-            <tr>
-              <th>When</th>
-              <th>Who</th>
-              <th>What</th>
-              <th>Target</th>
-              <th>From</th>
-            </tr>
-          </thead>
-          <tbody>
-            {audit.map((entry) => (
-              <tr>
-                <td data-label="When">
-                  <Time at={entry.at} />
-                </td>
-                <td data-label="Who" safe>
-                  {entry.actor ?? ""}
-                </td>
-                <td data-label="What" safe>
-                  {entry.action.replaceAll("_", " ")}
-                </td>
-                <td data-label="Target" safe>
-                  {entry.target ?? ""}
-                </td>
-                <td data-label="From" safe>
-                  {entry.ip ?? ""}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <CardTable columns={["When", "Who", "What", "Target", "From"]}>
+        {audit.map((entry) => (
+          <tr>
+            <td data-label="When">
+              <Time at={entry.at} />
+            </td>
+            <td data-label="Who" safe>
+              {entry.actor ?? ""}
+            </td>
+            <td data-label="What" safe>
+              {entry.action.replaceAll("_", " ")}
+            </td>
+            <td data-label="Target" safe>
+              {entry.target ?? ""}
+            </td>
+            <td data-label="From" safe>
+              {entry.ip ?? ""}
+            </td>
+          </tr>
+        ))}
+      </CardTable>
     </section>
   );
 }

@@ -7,7 +7,7 @@
  */
 import type { SourceState, SourceStatus } from "../../src/plugins/host";
 import type { JobStatus } from "../../src/scheduler/scheduler";
-import { CsrfField, Flash, Time } from "../components";
+import { CardTable, Flash, RunNowForm, Time } from "../components";
 
 /** How often the live fragment reloads itself. */
 export const LIVE_REFRESH_SECONDS = 10;
@@ -97,12 +97,7 @@ function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun
       {canRun ? (
         <td>
           {pollable ? (
-            <form class="inline" method="post" action={`/sources/${encodeURIComponent(source.id)}/run`} hx-post={`/sources/${encodeURIComponent(source.id)}/run`} hx-target="#sources-live" hx-swap="outerHTML" hx-disabled-elt="find button">
-              <CsrfField token={csrfToken} />
-              <button type="submit" class="secondary">
-                Run now
-              </button>
-            </form>
+            <RunNowForm action={`/sources/${encodeURIComponent(source.id)}/run`} target="#sources-live" csrfToken={csrfToken} />
           ) : (
             ""
           )}
@@ -123,28 +118,11 @@ function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "so
     );
   }
   return (
-    <div class="table-wrap">
-      <table class="cards">
-        <thead>
-          <tr>
-            <th>Source</th>
-            <th>Plugin</th>
-            <th>State</th>
-            <th>Last run</th>
-            <th>Last success</th>
-            <th>Last error</th>
-            <th title="runs / failures / items received">Runs / failures / items</th>
-            <th>Next run</th>
-            {canRun ? <th></th> : ""}
-          </tr>
-        </thead>
-        <tbody>
-          {sources.map((source) => (
-            <SourceRow source={source} canRun={canRun} csrfToken={csrfToken} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <CardTable columns={["Source", "Plugin", "State", "Last run", "Last success", "Last error", { label: "Runs / failures / items", title: "runs / failures / items received" }, "Next run", canRun && ""]}>
+      {sources.map((source) => (
+        <SourceRow source={source} canRun={canRun} csrfToken={csrfToken} />
+      ))}
+    </CardTable>
   );
 }
 
@@ -194,12 +172,7 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
       </td>
       {canRun ? (
         <td>
-          <form class="inline" method="post" action={`/sources/jobs/${encodeURIComponent(job.name)}/run`} hx-post={`/sources/jobs/${encodeURIComponent(job.name)}/run`} hx-target="#sources-live" hx-swap="outerHTML" hx-disabled-elt="find button">
-            <CsrfField token={csrfToken} />
-            <button type="submit" class="secondary">
-              Run now
-            </button>
-          </form>
+          <RunNowForm action={`/sources/jobs/${encodeURIComponent(job.name)}/run`} target="#sources-live" csrfToken={csrfToken} />
         </td>
       ) : (
         ""
@@ -210,27 +183,11 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
 
 function JobsTable({ jobs, canRun, csrfToken }: Pick<SourcesViewProps, "jobs" | "canRun" | "csrfToken">): JSX.Element {
   return (
-    <div class="table-wrap">
-      <table class="cards">
-        <thead>
-          <tr>
-            <th>Job</th>
-            <th>Schedule</th>
-            <th>Last status</th>
-            <th>Last run</th>
-            <th>Last error</th>
-            <th title="runs / failures / skipped">Runs / failures / skipped</th>
-            <th>Next run</th>
-            {canRun ? <th></th> : ""}
-          </tr>
-        </thead>
-        <tbody>
-          {jobs.map((job) => (
-            <JobRow job={job} canRun={canRun} csrfToken={csrfToken} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <CardTable columns={["Job", "Schedule", "Last status", "Last run", "Last error", { label: "Runs / failures / skipped", title: "runs / failures / skipped" }, "Next run", canRun && ""]}>
+      {jobs.map((job) => (
+        <JobRow job={job} canRun={canRun} csrfToken={csrfToken} />
+      ))}
+    </CardTable>
   );
 }
 
