@@ -153,7 +153,6 @@ export function sourcesRoutes(deps: AppDeps) {
   const viewProps = (principal: Principal, flash?: SourcesFlash): SourcesViewProps => ({
     sources: deps.host.list(),
     jobs: deps.scheduler.list(),
-    unknownJobs: deps.scheduler.unknownOverrides(),
     canRun: principal.via === "session" && can(principal.role, "manage_settings"),
     csrfToken: principal.csrfToken,
     flash,

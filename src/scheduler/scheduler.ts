@@ -127,24 +127,17 @@ export class Scheduler {
     return [...this.jobs.keys()].sort();
   }
 
-  /** Names under `jobs:` in a config that match no registered job (typos). */
-  unknownOverrides(config: Pick<Config, "jobs"> = this.options.config()): string[] {
-    return Object.keys(config.jobs ?? {}).filter((name) => !this.jobs.has(name));
-  }
-
   /** Arms every job's schedule. */
   start(): void {
     if (this.started) return;
     this.started = true;
     this.shutdown = new AbortController();
-    this.warnUnknownOverrides();
     for (const entry of this.jobs.values()) this.arm(entry);
   }
 
   /** Re-reads overrides and timezone (after a config reload) and re-arms jobs whose schedule changed. */
   apply(): void {
     if (!this.started) return;
-    this.warnUnknownOverrides();
     for (const entry of this.jobs.values()) {
       const settings = this.settingsOf(entry.definition);
       if (JSON.stringify([settings.schedule, settings.timezone, settings.enabled]) !== entry.armedWith) this.arm(entry);
@@ -208,12 +201,6 @@ export class Scheduler {
       enabled: override.enabled ?? definition.enabled ?? true,
       timeoutMs: (override.timeout_seconds ?? definition.timeoutSeconds) * 1000,
     };
-  }
-
-  private warnUnknownOverrides(): void {
-    for (const name of this.unknownOverrides()) {
-      this.log.warn(`config jobs.${name}: there is no job called ${JSON.stringify(name)}; the override is ignored`, { job: name, known_jobs: this.names() });
-    }
   }
 
   private arm(entry: JobEntry): void {

@@ -154,17 +154,6 @@ describe("Scheduler", () => {
     expect(new Date(scheduler.status("morning")!.nextRunAt!).toISOString()).toBe("2025-01-07T12:00:00.000Z");
   });
 
-  test("unknown names under jobs: are reported (a typo must not pass silently)", () => {
-    const { scheduler, lines } = setup({ config: { timezone: "UTC", jobs: { "sesion-cleanup": { enabled: false } } } });
-    running.push(scheduler);
-    scheduler.register(job({ name: "session-cleanup", run: () => {} }));
-    scheduler.start();
-    expect(scheduler.unknownOverrides()).toEqual(["sesion-cleanup"]);
-    const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.level === "warn");
-    expect(warning.msg).toContain('config jobs.sesion-cleanup: there is no job called "sesion-cleanup"');
-    expect(warning.known_jobs).toEqual(["session-cleanup"]);
-  });
-
   test("runNow runs at once, and is skipped while a run is going", async () => {
     const { scheduler } = setup();
     running.push(scheduler);

@@ -22,8 +22,6 @@ export interface SourcesFlash {
 export interface SourcesViewProps {
   sources: SourceStatus[];
   jobs: JobStatus[];
-  /** Names under `jobs:` in the config that match no job. */
-  unknownJobs: string[];
   /** True when the viewer may press "Run now" (manage_settings, in a browser session). */
   canRun: boolean;
   csrfToken?: string;
@@ -208,13 +206,6 @@ export function SourcesLive(props: SourcesViewProps): JSX.Element {
       </section>
       <section class="card" id="jobs">
         <h2>Jobs</h2>
-        {props.unknownJobs.length ? (
-          <p class="notice" safe>
-            {`The configuration has settings for unknown jobs, which are ignored: ${props.unknownJobs.join(", ")}.`}
-          </p>
-        ) : (
-          ""
-        )}
         <JobsTable jobs={props.jobs} canRun={props.canRun} csrfToken={props.csrfToken} />
       </section>
     </div>
