@@ -12,7 +12,8 @@
 import { Kind, Type, type TSchema } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { VERSION } from "../version";
-import { PLUGIN_KINDS, type AnyPluginDefinition, type LoadboardPlugin, type NotifierPlugin, type PluginDefinition, type TelemetryPullPlugin, type TelemetryPushPlugin } from "./types";
+import { PLUGIN_KINDS, type AnyPluginDefinition, type LoadboardPlugin, type NotifierPlugin, type PluginDefinition, type TelemetryDecodePlugin, type TelemetryPullPlugin, type TelemetryPushPlugin } from "./types";
+import { DecodeError } from "../ingest/records";
 import { LoadboardOutputSchema, NotifierMessageSchema, TelemetryOutputSchema } from "./types";
 
 /** Pattern a plugin name must match (it is the `plugin:` value in the YAML). */
@@ -35,7 +36,17 @@ export function definitionProblems(value: unknown): string[] {
   if (typeof definition.name !== "string" || !PLUGIN_NAME_PATTERN.test(definition.name)) problems.push(`name must be lowercase letters, digits and dashes, starting with a letter (got ${describe(definition.name)})`);
   if (typeof definition.version !== "string" || !definition.version.trim()) problems.push(`version must be a non-empty string (got ${describe(definition.version)})`);
   if (definition.description !== undefined && typeof definition.description !== "string") problems.push("description must be text");
-  if (definition.kind === "telemetry" && definition.mode !== "push" && definition.mode !== "pull") problems.push(`a telemetry plugin needs mode: "push" (start/stop) or "pull" (poll on a schedule) (got ${describe(definition.mode)})`);
+  if (definition.kind === "telemetry" && definition.mode !== "push" && definition.mode !== "pull" && definition.mode !== "decode") problems.push(`a telemetry plugin needs mode: "push" (start/stop), "pull" (poll on a schedule) or "decode" (the core's MQTT or HTTP ingest hands it messages) (got ${describe(definition.mode)})`);
+  if (definition.kind === "telemetry" && definition.mode === "decode") {
+    if (definition.transport !== "mqtt" && definition.transport !== "http") problems.push(`a decode plugin needs transport: "mqtt" or "http" (got ${describe(definition.transport)})`);
+    else {
+      // The ingest reads where messages come from out of the source's options: the schema must offer it, with a default.
+      const key = definition.transport === "mqtt" ? "topic" : "path";
+      const property = (definition.configSchema as { properties?: Record<string, { default?: unknown; type?: string }> } | undefined)?.properties?.[key];
+      if (!property || property.type !== "string" || typeof property.default !== "string") problems.push(`a decode plugin with transport "${definition.transport}" needs a "${key}" text option with a default in its configSchema`);
+    }
+  }
+  if (definition.kind === "telemetry" && definition.mode !== "decode" && definition.transport !== undefined) problems.push(`transport is only for decode plugins`);
   if (definition.kind !== "telemetry" && definition.mode !== undefined) problems.push(`mode is only for telemetry plugins`);
   if (typeof definition.create !== "function") problems.push(`create must be a function returning the plugin instance (got ${describe(definition.create)})`);
   const schema = definition.configSchema as TSchema | undefined;
@@ -65,6 +76,7 @@ function describe(value: unknown): string {
 /** Declares a plugin; throws PluginDefinitionError listing every problem when the definition is not usable. */
 export function definePlugin<S extends TSchema>(definition: TelemetryPushPlugin<S>): TelemetryPushPlugin<S>;
 export function definePlugin<S extends TSchema>(definition: TelemetryPullPlugin<S>): TelemetryPullPlugin<S>;
+export function definePlugin<S extends TSchema>(definition: TelemetryDecodePlugin<S>): TelemetryDecodePlugin<S>;
 export function definePlugin<S extends TSchema>(definition: LoadboardPlugin<S>): LoadboardPlugin<S>;
 export function definePlugin<S extends TSchema>(definition: NotifierPlugin<S>): NotifierPlugin<S>;
 export function definePlugin<S extends TSchema>(definition: PluginDefinition<S>): PluginDefinition<S> {
@@ -87,6 +99,8 @@ export const pluginApi = Object.freeze({
   t: Type,
   /** Output schemas results are validated against. */
   schemas: Object.freeze({ telemetry: TelemetryOutputSchema, loadboard: LoadboardOutputSchema, notifierMessage: NotifierMessageSchema }),
+  /** Throw this from a decoder for a payload it cannot use: the message becomes a dead letter with the reason. */
+  DecodeError,
   /** Version of the plugin API (bumped on breaking changes). */
   apiVersion: 1,
   /** Version of the running Haulbox. */

@@ -46,6 +46,7 @@ import {
   type NotifierMessage,
   type PluginKind,
   type PluginMode,
+  type PluginServices,
   type PollContext,
   type PushContext,
   type StoppableInstance,
@@ -130,7 +131,12 @@ export interface PluginHostOptions {
   secrets?: () => Iterable<string>;
   /** How long stop() waits (real ms) for calls in progress to return after aborting them; default 5000. */
   stopGraceMs?: number;
+  /** Core services handed to plugins; without them, provisioning answers null (no MQTT ingest). */
+  services?: Partial<PluginServices>;
 }
+
+/** Services for plugins when the host was given none. */
+const NO_SERVICES: PluginServices = { provisionDemoDevice: async () => null };
 
 /** The subset of the config the host reads. */
 export type HostConfig = Pick<Config, "sources" | "plugin_host" | "timezone">;
@@ -559,7 +565,7 @@ class SourceRunner {
     let abandoned = false;
     const attempt = (async () => {
       const outcome = await this.call(async (ctx) => {
-        const instance = (await definition.create({ sourceId: this.config.id, options: this.options, log: ctx.log, signal: this.lifetime.signal })) as AnyInstance;
+        const instance = (await definition.create({ sourceId: this.config.id, options: this.options, log: ctx.log, signal: this.lifetime.signal, services: { ...NO_SERVICES, ...this.host.options.services } })) as AnyInstance;
         // Created after we stopped waiting (timeout, shutdown): release it rather than leak it.
         if (abandoned || this.stopped) void this.stopInstance(instance);
         return instance;

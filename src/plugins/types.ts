@@ -7,12 +7,16 @@
  * - `telemetry`, `mode: "push"`: `start(ctx)` connects and then calls `ctx.emit(records)` as data
  *   arrives; `stop()` disconnects.
  * - `telemetry`, `mode: "pull"`: `poll(ctx)` returns `{ records }` on the source's `schedule`.
+ * - `telemetry`, `mode: "decode"`: the core's MQTT or HTTP ingest receives the messages and calls
+ *   `decode(message)` for each one of this source (its `topic:` or `path:` option); the result is
+ *   canonical records (src/ingest/records.ts), or a thrown DecodeError that becomes a dead letter.
  * - `loadboard`: `poll(ctx)` returns `{ loads }` on the source's `schedule`.
  * - `notifier`: `send(message, ctx)` delivers one message.
  * Every instance may have `stop()` to release what `create` or `start` opened.
  */
 import { Type as T, type Static, type TSchema } from "@sinclair/typebox";
 import type { Logger } from "../log";
+import type { DecodeResult, InboundMessage } from "../ingest/records";
 
 /** The three kinds of plugin. */
 export type PluginKind = "telemetry" | "loadboard" | "notifier";
@@ -20,8 +24,11 @@ export type PluginKind = "telemetry" | "loadboard" | "notifier";
 /** Every kind, for validation and listings. */
 export const PLUGIN_KINDS: readonly PluginKind[] = ["telemetry", "loadboard", "notifier"];
 
-/** How the host drives a source: it polls it on a schedule, the plugin pushes, or the core sends through it. */
-export type PluginMode = "pull" | "push" | "send";
+/**
+ * How the host drives a source: it polls it on a schedule, the plugin pushes, the core sends
+ * through it, or the core's ingest hands it messages to decode.
+ */
+export type PluginMode = "pull" | "push" | "send" | "decode";
 
 /** One raw item from a source: a JSON object, checked field by field later by the ingest pipeline. */
 export const RawItemSchema = T.Object({}, { additionalProperties: true, description: "One raw record as the source delivered it." });
@@ -51,6 +58,46 @@ export const NotifierMessageSchema = T.Object(
 /** A message for a notifier to deliver. */
 export type NotifierMessage = Static<typeof NotifierMessageSchema>;
 
+/** A device a simulator provisions for itself, with the vehicle it rides in. */
+export interface DemoDeviceSpec {
+  /** Device id: lowercase letters, digits, - and _. */
+  device_id: string;
+  vehicle: {
+    unit: string;
+    name: string;
+    vin?: string;
+    make?: string;
+    model?: string;
+    year?: number;
+    /** Equipment type codes (V, R, F, …). */
+    equipment?: string[];
+    tank_l?: number;
+    /** Configured fuel economy, miles per US gallon. */
+    mpg?: number;
+    home_base?: string;
+  };
+}
+
+/** How a provisioned device reaches the MQTT broker Haulbox ingests from. */
+export interface DeviceCredentials {
+  device_id: string;
+  vehicle_id: number;
+  /** mqtt://host:port of the broker (embedded or external). */
+  mqtt_url: string;
+  username: string;
+  password: string;
+}
+
+/** Services of the core that plugins may use. */
+export interface PluginServices {
+  /**
+   * Registers a demo vehicle and its device (marked demo everywhere they show), or finds them
+   * again, and returns credentials to publish as that device through the same MQTT path as a real
+   * one. Null when no MQTT ingest is running.
+   */
+  provisionDemoDevice(spec: DemoDeviceSpec): Promise<DeviceCredentials | null>;
+}
+
 /** What every `create` receives. */
 export interface CreateContext<Options> {
   /** The source's `id:` from the YAML. */
@@ -61,6 +108,8 @@ export interface CreateContext<Options> {
   log: Logger;
   /** Aborted when the source stops (config change, shutdown): long-lived work should end then. */
   signal: AbortSignal;
+  /** Core services (device provisioning for simulators). */
+  services: PluginServices;
 }
 
 /** What every call into an instance receives. */
@@ -117,6 +166,12 @@ export interface TelemetryPullInstance extends StoppableInstance {
   poll(ctx: PollContext): MaybePromise<TelemetryOutput>;
 }
 
+/** A telemetry decoder: called once per message of its source, synchronously, on the ingest path. */
+export interface TelemetryDecodeInstance extends StoppableInstance {
+  /** Canonical records for one message; throw DecodeError (or anything) to reject it with a reason. */
+  decode(message: InboundMessage): DecodeResult;
+}
+
 /** A load-board source. */
 export interface LoadboardInstance extends StoppableInstance {
   poll(ctx: PollContext): MaybePromise<LoadboardOutput>;
@@ -153,6 +208,19 @@ export interface TelemetryPullPlugin<S extends TSchema = TSchema> extends Plugin
   create(ctx: CreateContext<Static<S>>): MaybePromise<TelemetryPullInstance>;
 }
 
+/**
+ * A telemetry plugin that decodes what the core's ingest receives. `transport: "mqtt"` sources
+ * have a `topic` option (an MQTT filter with one `{device}` level, e.g. `fleet/{device}/can`);
+ * `transport: "http"` sources have a `path` option (under `/ingest/`). Both must be in the
+ * plugin's configSchema, with a default.
+ */
+export interface TelemetryDecodePlugin<S extends TSchema = TSchema> extends PluginMeta<S> {
+  kind: "telemetry";
+  mode: "decode";
+  transport: "mqtt" | "http";
+  create(ctx: CreateContext<Static<S>>): MaybePromise<TelemetryDecodeInstance>;
+}
+
 /** A load-board plugin, polled on its source's schedule. */
 export interface LoadboardPlugin<S extends TSchema = TSchema> extends PluginMeta<S> {
   kind: "loadboard";
@@ -166,7 +234,7 @@ export interface NotifierPlugin<S extends TSchema = TSchema> extends PluginMeta<
 }
 
 /** Any plugin definition. */
-export type PluginDefinition<S extends TSchema = TSchema> = TelemetryPushPlugin<S> | TelemetryPullPlugin<S> | LoadboardPlugin<S> | NotifierPlugin<S>;
+export type PluginDefinition<S extends TSchema = TSchema> = TelemetryPushPlugin<S> | TelemetryPullPlugin<S> | TelemetryDecodePlugin<S> | LoadboardPlugin<S> | NotifierPlugin<S>;
 
 /** A plugin definition with its option type erased, as registries hold them. */
 export type AnyPluginDefinition = PluginDefinition<any>;

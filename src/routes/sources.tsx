@@ -25,7 +25,7 @@ export const SourceSchema = t.Object({
   id: t.String({ description: "The source's id from the YAML." }),
   plugin: t.String(),
   kind: t.Union([t.Literal("telemetry"), t.Literal("loadboard"), t.Literal("notifier"), t.Null()], { description: "Null when the plugin is unknown." }),
-  mode: t.Union([t.Literal("pull"), t.Literal("push"), t.Literal("send"), t.Null()], { description: "pull: polled on its schedule; push: the plugin delivers; send: a notifier." }),
+  mode: t.Union([t.Literal("pull"), t.Literal("push"), t.Literal("send"), t.Literal("decode"), t.Null()], { description: "pull: polled on its schedule; push: the plugin delivers; send: a notifier; decode: the core's MQTT or HTTP ingest hands it messages." }),
   plugin_version: NullableString,
   plugin_source: t.Union([t.Literal("builtin"), t.Literal("external"), t.Null()], { description: "Built into Haulbox, or a file from plugins_dir." }),
   enabled: t.Boolean(),

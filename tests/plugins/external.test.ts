@@ -40,7 +40,7 @@ describe("External plugin files", () => {
       ["module-import", "notifier", join(FIXTURES, "module-import.ts")],
     ]);
     const echo = result.plugins[0]!.definition;
-    const instance = (await echo.create({ sourceId: "x", options: { origin: "Tulsa, OK", rate_cents_per_mile: 275 }, log: null as never, signal: new AbortController().signal })) as { poll(): Promise<unknown> };
+    const instance = (await echo.create({ sourceId: "x", options: { origin: "Tulsa, OK", rate_cents_per_mile: 275 }, log: null as never, signal: new AbortController().signal, services: { provisionDemoDevice: async () => null } })) as { poll(): Promise<unknown> };
     expect(await instance.poll()).toEqual({ loads: [{ origin: "Tulsa, OK", rate_cents_per_mile: 275 }] });
   });
 

@@ -5,6 +5,7 @@
 import type { Database } from "bun:sqlite";
 import init from "./0001_init.sql" with { type: "text" };
 import sourcesJobs from "./0002_sources_jobs.sql" with { type: "text" };
+import telemetry from "./0003_telemetry.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -16,4 +17,5 @@ export interface Migration {
 export const migrations: Migration[] = [
   { version: 1, name: "init", up: init },
   { version: 2, name: "sources_jobs", up: sourcesJobs },
+  { version: 3, name: "telemetry", up: telemetry },
 ];
