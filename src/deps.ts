@@ -6,6 +6,8 @@ import type { Logger } from "./log";
 import type { Metrics } from "./metrics/registry";
 import type { PluginHost } from "./plugins/host";
 import type { Scheduler } from "./scheduler/scheduler";
+import type { Fleet } from "./telemetry/fleet";
+import type { TelemetryEvents } from "./ingest/events";
 
 export interface AppDeps {
   config: ConfigStore;
@@ -18,6 +20,10 @@ export interface AppDeps {
   host: PluginHost;
   /** Named cron jobs with last-run status (src/scheduler/scheduler.ts). */
   scheduler: Scheduler;
+  /** Vehicles and their devices (src/telemetry/fleet.ts). */
+  fleet: Fleet;
+  /** Committed telemetry, published after each batch for live pages (src/ingest/events.ts). */
+  telemetryEvents: TelemetryEvents;
   /** When the process started (epoch ms), for /healthz uptime. */
   startedAt: number;
 }

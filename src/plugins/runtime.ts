@@ -16,6 +16,8 @@ import { Scheduler } from "../scheduler/scheduler";
 import { PluginHost, type HostSinks } from "./host";
 import type { PluginCatalog } from "./registry";
 import { SqliteSourceStateStore } from "./source-store";
+import { Fleet } from "../telemetry/fleet";
+import { TelemetryEvents } from "../ingest/events";
 
 /** What the runtime is built from. */
 export interface RuntimeOptions {
@@ -33,10 +35,12 @@ export interface RuntimeOptions {
   stopGraceMs?: number;
 }
 
-/** The plugin host and scheduler of one appliance. */
+/** The plugin host, scheduler and telemetry services of one appliance. */
 export interface Runtime {
   host: PluginHost;
   scheduler: Scheduler;
+  fleet: Fleet;
+  telemetryEvents: TelemetryEvents;
 }
 
 /** Creates (but does not start) the host and scheduler, and wires reloads and metrics. */
@@ -58,7 +62,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
     scheduler.apply();
   });
-  return { host, scheduler };
+  return { host, scheduler, fleet: new Fleet(db), telemetryEvents: new TelemetryEvents() };
 }
 
 /** Starts every source of the config in force and arms every job. */
@@ -74,7 +78,7 @@ export async function stopRuntime(runtime: Runtime): Promise<void> {
 }
 
 /** Per-source and per-job series for /metrics, read from live status at scrape time. */
-export function registerRuntimeMetrics(metrics: Metrics, { host, scheduler }: Runtime): void {
+export function registerRuntimeMetrics(metrics: Metrics, { host, scheduler }: Pick<Runtime, "host" | "scheduler">): void {
   metrics.registerCollector(() => {
     const sources = host.list();
     const jobs = scheduler.list();
