@@ -19,6 +19,7 @@ import { opsRoutes } from "./routes/ops";
 import { openapiRoutes } from "./routes/openapi";
 import { httpMetrics } from "./metrics/http";
 import { sourcesRoutes } from "./routes/sources";
+import { ingestRoutes } from "./routes/ingest";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
@@ -53,7 +54,8 @@ export function buildApp(deps: AppDeps) {
     .use(upcomingPages(deps))
     .use(settingsRoutes(deps))
     .use(accountsApi(deps))
-    .use(sourcesRoutes(deps));
+    .use(sourcesRoutes(deps))
+    .use(ingestRoutes(deps, () => deps.ingest.router));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -8,6 +8,7 @@ import type { PluginHost } from "./plugins/host";
 import type { Scheduler } from "./scheduler/scheduler";
 import type { Fleet } from "./telemetry/fleet";
 import type { TelemetryEvents } from "./ingest/events";
+import type { Ingest } from "./ingest/service";
 
 export interface AppDeps {
   config: ConfigStore;
@@ -24,6 +25,8 @@ export interface AppDeps {
   fleet: Fleet;
   /** Committed telemetry, published after each batch for live pages (src/ingest/events.ts). */
   telemetryEvents: TelemetryEvents;
+  /** Telemetry ingest: batch writer, router to decode sources, MQTT transport (src/ingest/service.ts). */
+  ingest: Ingest;
   /** When the process started (epoch ms), for /healthz uptime. */
   startedAt: number;
 }

@@ -20,6 +20,10 @@ export interface ServeOptions {
   configPath?: string | null;
   listen?: string;
   dataDir?: string;
+  /** Address of the embedded MQTT broker (--mqtt-listen). */
+  mqttListen?: string;
+  /** Start without the demo sources (--no-demo). */
+  noDemo?: boolean;
   env?: Record<string, string | undefined>;
 }
 
@@ -42,7 +46,7 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   const env = options.env ?? process.env;
   // Built-in plugins plus those in plugins_dir: the loader checks each source's options against its plugin.
   const catalog = new PluginCatalog(builtinPlugins);
-  const loadOptions: LoadOptions = { path: options.configPath, env, overrides: { listen: options.listen, data_dir: options.dataDir }, plugins: catalog.resolver };
+  const loadOptions: LoadOptions = { path: options.configPath, env, overrides: { listen: options.listen, data_dir: options.dataDir, mqtt_listen: options.mqttListen, no_demo: options.noDemo }, plugins: catalog.resolver };
   const loaded = await loadConfig(loadOptions);
   if (!loaded.ok) {
     for (const error of loaded.errors) console.error(formatConfigError(error));
@@ -65,7 +69,7 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   const auth = new Auth(db, () => config.current());
   const metrics = new Metrics();
   const runtime = createRuntime({ config, db, log, auth, metrics, catalog });
-  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, startedAt: Date.now() };
   const app = buildApp(deps);
   const listen = parseListen(loaded.config.listen)!;
   try {

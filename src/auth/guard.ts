@@ -13,9 +13,12 @@ import { can, type Capability } from "./roles";
 import { safeEqual } from "./secrets";
 import { SESSION_COOKIE } from "./sessions";
 
-/** Paths anyone may reach. `/setup` itself refuses once an owner exists. */
+/**
+ * Paths anyone may reach. `/setup` itself refuses once an owner exists. `/ingest/…` is for
+ * trackers, which have no user account: each request carries its device's own token, checked there.
+ */
 export function isPublicPath(path: string): boolean {
-  return path === "/healthz" || path === "/login" || path === "/setup" || path.startsWith("/static/") || path === "/favicon.ico";
+  return path === "/healthz" || path === "/login" || path === "/setup" || path.startsWith("/static/") || path === "/favicon.ico" || path.startsWith("/ingest/");
 }
 
 /** Mutations a read-only principal may still make on its own session. */

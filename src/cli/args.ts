@@ -32,6 +32,8 @@ export const COMMON_OPTIONS = {
   config: { type: "string" },
   "data-dir": { type: "string" },
   listen: { type: "string" },
+  "mqtt-listen": { type: "string" },
+  "no-demo": { type: "boolean" },
 } as const satisfies OptionSpecs;
 
 /** Values of the shared flags (undefined when not given). */
@@ -39,6 +41,8 @@ export interface CommonArgValues {
   config?: string;
   "data-dir"?: string;
   listen?: string;
+  "mqtt-listen"?: string;
+  "no-demo"?: boolean;
 }
 
 /** Parsed values of extra options: strings for `type: "string"`, booleans for `type: "boolean"`. */
@@ -63,7 +67,7 @@ export function parseCommonArgs<E extends OptionSpecs = {}>(args: string[], extr
  * `sources:` against each plugin's schema exactly as `serve` does.
  */
 export function configLoadOptions(values: CommonArgValues, env: Record<string, string | undefined> = process.env): LoadOptions {
-  return { path: values.config, env, overrides: { listen: values.listen, data_dir: values["data-dir"] }, plugins: new PluginCatalog(builtinPlugins).resolver };
+  return { path: values.config, env, overrides: { listen: values.listen, data_dir: values["data-dir"], mqtt_listen: values["mqtt-listen"], no_demo: values["no-demo"] }, plugins: new PluginCatalog(builtinPlugins).resolver };
 }
 
 /** A loaded, valid configuration and where it came from. */

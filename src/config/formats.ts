@@ -40,6 +40,7 @@ export const formatDescriptions: Record<string, string> = {
   timezone: "is not an IANA timezone (like \"America/Chicago\")",
   listen: "is not HOST:PORT (like \"127.0.0.1:8080\" or \"0.0.0.0:8080\")",
   url: "is not an http(s) URL",
+  "mqtt-url": "is not an MQTT broker URL (like \"mqtt://host:1883\" or \"mqtts://user:pass@host:8883\")",
 };
 
 FormatRegistry.Set("cron", isCronExpression);
@@ -50,6 +51,15 @@ FormatRegistry.Set("url", (v) => {
   try {
     const u = new URL(v);
     return u.protocol === "http:" || u.protocol === "https:";
+  } catch {
+    return false;
+  }
+});
+FormatRegistry.Set("mqtt-url", (v) => {
+  if (v === "") return true;
+  try {
+    const u = new URL(v);
+    return ["mqtt:", "mqtts:", "tcp:", "tls:", "ws:", "wss:"].includes(u.protocol) && u.hostname !== "";
   } catch {
     return false;
   }

@@ -18,6 +18,9 @@ import defaultConfigText from "./default.yaml" with { type: "text" };
 /** Label used in messages when no file was given and the built-in default is in use. */
 export const EMBEDDED_LABEL = "(embedded default)";
 
+/** Plugins that make demo data; --no-demo (HAULBOX_NO_DEMO=1) drops their sources. */
+export const DEMO_PLUGINS = ["telemetry-sim", "loadboard-demo"];
+
 /** What the loader needs to know about a plugin to validate a source that uses it. */
 export interface PluginSchemaInfo {
   configSchema: TSchema;
@@ -36,7 +39,7 @@ export interface LoadOptions {
   /** Directory searched for ./haulbox.yaml. */
   cwd?: string;
   /** Command-line overrides, which beat the file. */
-  overrides?: { listen?: string; data_dir?: string };
+  overrides?: { listen?: string; data_dir?: string; mqtt_listen?: string; no_demo?: boolean };
   /** How to find plugin schemas for `sources:`; without it, sources are checked for core fields only. */
   plugins?: PluginResolver;
 }
@@ -138,12 +141,23 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   resolveSecretFiles(raw, ConfigSchema, [], options.baseDir, secrets, (segments, message) => at(locate(segments, true), segments, message));
 
   // Command-line and environment overrides beat the file.
-  const overrides = { listen: options.overrides?.listen ?? env.HAULBOX_LISTEN, data_dir: options.overrides?.data_dir ?? env.HAULBOX_DATA_DIR };
+  const overrides = {
+    listen: options.overrides?.listen ?? env.HAULBOX_LISTEN,
+    data_dir: options.overrides?.data_dir ?? env.HAULBOX_DATA_DIR,
+    mqtt_listen: options.overrides?.mqtt_listen ?? env.HAULBOX_MQTT_LISTEN,
+    no_demo: options.overrides?.no_demo ?? ["1", "true", "yes"].includes((env.HAULBOX_NO_DEMO ?? "").toLowerCase()),
+  };
   if (overrides.listen !== undefined) {
     if (!parseListen(overrides.listen)) errors.push({ file: "--listen", line: 1, column: 1, path: "listen", message: `${JSON.stringify(overrides.listen)} is not HOST:PORT (like "127.0.0.1:8080")` });
     else raw.listen = overrides.listen;
   }
   if (overrides.data_dir) raw.data_dir = overrides.data_dir;
+  if (overrides.mqtt_listen !== undefined) {
+    if (!parseListen(overrides.mqtt_listen)) errors.push({ file: "--mqtt-listen", line: 1, column: 1, path: "mqtt.listen", message: `${JSON.stringify(overrides.mqtt_listen)} is not HOST:PORT (like "127.0.0.1:1883")` });
+    else if (raw.mqtt === undefined || (raw.mqtt && typeof raw.mqtt === "object" && !Array.isArray(raw.mqtt))) raw.mqtt = { ...(raw.mqtt ?? {}), listen: overrides.mqtt_listen };
+  }
+  // --no-demo: the same config without the simulated fleet and demo loads.
+  if (overrides.no_demo && Array.isArray(raw.sources)) raw.sources = raw.sources.filter((entry: unknown) => !DEMO_PLUGINS.includes((entry as { plugin?: string } | null)?.plugin ?? ""));
 
   // Value.Default would quietly turn `sources: {}` into [] and `jobs: []` into {}: report such
   // list-versus-mapping mix-ups first, and skip whatever follows from them.

@@ -67,6 +67,41 @@ export const ConfigSchema = T.Object(
       ),
       { default: {}, description: "Overrides for built-in jobs, by job name." },
     ),
+    mqtt: T.Object(
+      {
+        enabled: T.Boolean({ default: true, description: "Set to false to run without MQTT ingest (no embedded broker, no external connection)." }),
+        listen: T.String({ format: "listen", default: "127.0.0.1:1883", description: "Address and port of the embedded MQTT broker (MQTT 3.1.1); use 0.0.0.0:1883 so trucks can reach it." }),
+        url: T.String({ format: "mqtt-url", default: "", description: "An external broker to subscribe to instead of the embedded one, like mqtts://user:pass@host:8883; empty for the embedded broker." }),
+        client_id: T.String({ default: "", description: "Client id for the persistent session on the external broker; empty derives a stable one from the data folder." }),
+        tls: T.Object(
+          {
+            listen: T.String({ default: "", description: "Address and port of the embedded broker's TLS listener, like 0.0.0.0:8883; empty for none." }),
+            cert_file: T.String({ default: "", description: "PEM certificate (chain) for the TLS listener." }),
+            key_file: T.String({ default: "", description: "PEM private key for the TLS listener." }),
+          },
+          { ...Strict, default: {}, description: "Optional TLS listener of the embedded broker." },
+        ),
+      },
+      { ...Strict, default: {}, description: "MQTT ingest: the embedded broker, or an external one." },
+    ),
+    ingest: T.Object(
+      {
+        batch_max_rows: T.Integer({ minimum: 1, maximum: 100_000, default: 2000, description: "Most messages written in one database transaction." }),
+        batch_max_ms: T.Integer({ minimum: 1, maximum: 10_000, default: 15, description: "Longest a message waits for its transaction, in milliseconds; it is acknowledged after the commit." }),
+        dead_letter_bytes: T.Integer({ minimum: 64, maximum: 1_000_000, default: 2048, description: "Longest payload kept with a dead letter, in bytes." }),
+      },
+      { ...Strict, default: {}, description: "How telemetry is written to the database." },
+    ),
+    telemetry: T.Object(
+      {
+        offline_after_minutes: T.Number({ exclusiveMinimum: 0, default: 15, description: "A truck heard nothing from for this long shows as offline." }),
+        map_tile_url: T.String({ default: "https://tile.openstreetmap.org/{z}/{x}/{y}.png", description: "Map tiles for the fleet map; empty shows only the bundled state outlines." }),
+        map_attribution: T.String({ default: "© OpenStreetMap contributors", description: "Attribution shown for the map tiles." }),
+        retention_days: T.Integer({ minimum: 1, maximum: 3650, default: 90, description: "Raw positions and readings are kept this many days, then thinned to one a minute." }),
+        dead_letter_days: T.Integer({ minimum: 1, maximum: 3650, default: 30, description: "Dead letters are kept this many days." }),
+      },
+      { ...Strict, default: {}, description: "Telemetry storage and display." },
+    ),
     sources: T.Array(SourceCoreSchema, { default: [], description: "Telemetry and load-board sources, each run by a plugin." }),
   },
   Strict,

@@ -52,6 +52,8 @@ import {
   type StoppableInstance,
   type TelemetryPullInstance,
   type TelemetryPushInstance,
+  type TelemetryDecodeInstance,
+  type TelemetryDecodePlugin,
 } from "./types";
 
 /** A source's health: `starting` until its first outcome, then `ok` or `failing`; `disabled` when `enabled: false`. */
@@ -242,6 +244,22 @@ export class PluginHost {
     return runner.send(message);
   }
 
+  /** Enabled decode sources whose decoder is ready, in config order (the ingest routes messages to these). */
+  decoders(): { id: string; plugin: string; transport: "mqtt" | "http"; options: Record<string, unknown>; instance: TelemetryDecodeInstance }[] {
+    const ready = [];
+    for (const id of this.order) {
+      const runner = this.runners.get(id);
+      const decoder = runner?.decoder();
+      if (runner && decoder) ready.push({ id, plugin: runner.config.plugin, ...decoder });
+    }
+    return ready;
+  }
+
+  /** Adds what the ingest stored and rejected to each decode source's counters. */
+  countIngest(counts: Map<string, { stored: number; rejected: number }>): void {
+    for (const [id, count] of counts) this.runners.get(id)?.countIngest(count.stored, count.rejected);
+  }
+
   /** Ids of the enabled notifier sources, in config order. */
   notifierIds(): string[] {
     return this.list()
@@ -403,6 +421,7 @@ class SourceRunner {
     const mode = this.mode;
     if (mode === "pull") return this.startPull();
     if (mode === "push") return this.setRetry(0, () => void this.startPush());
+    // Decoders and notifiers are created once and then called by the core (ingest, alerts).
     this.setRetry(0, () => void this.startNotifier());
   }
 
@@ -420,6 +439,29 @@ class SourceRunner {
     // Shutdown must finish within the server's limit, so stop() gets the grace period, not the full call timeout.
     if (instance) await this.stopInstance(instance, Math.min(this.host.timing().callTimeoutMs, graceMs));
   }
+
+  /** The decoder instance of an enabled, created decode source (null while it is starting or failing to create). */
+  decoder(): { instance: TelemetryDecodeInstance; options: Record<string, unknown>; transport: "mqtt" | "http" } | null {
+    if (this.mode !== "decode" || !this.instance || this.stopped) return null;
+    return { instance: this.instance as TelemetryDecodeInstance, options: this.options, transport: (this.definition as TelemetryDecodePlugin).transport };
+  }
+
+  /**
+   * Counts what the ingest stored and rejected for this decode source. Rejected messages are the
+   * senders' problem (they are dead letters), so they do not make the source failing.
+   */
+  countIngest(stored: number, rejected: number): void {
+    const now = this.host.clock.now();
+    this.record.runs += stored + rejected;
+    this.record.items += stored;
+    this.record.lastRunAt = now;
+    if (stored) this.record.lastSuccessAt = now;
+    // Batches commit many times a second: keep the counters live in memory, save them now and then.
+    const persist = now - this.countsSavedAt > 10_000;
+    if (persist) this.countsSavedAt = now;
+    this.changed(persist);
+  }
+  private countsSavedAt = 0;
 
   async runNow(): Promise<RunResult> {
     if (!this.config.enabled) throw new SourceActionError("disabled", `source ${this.config.id} is disabled in the config (enabled: false)`);
@@ -662,7 +704,7 @@ class SourceRunner {
       const delay = this.host.retryDelayMs(this.record.consecutiveFailures);
       if (this.mode === "pull") this.setRetry(delay, () => void this.poll("retry"));
       else if (this.mode === "push" && !this.instance) this.setRetry(delay, () => void this.startPush());
-      else if (this.mode === "send" && !this.instance) this.setRetry(delay, () => void this.startNotifier());
+      else if ((this.mode === "send" || this.mode === "decode") && !this.instance) this.setRetry(delay, () => void this.startNotifier());
     }
     return { status, error, items: 0, durationMs: durationMs || this.host.clock.now() - startedAt };
   }
@@ -733,7 +775,7 @@ class SourceRunner {
 function instanceProblem(value: unknown, mode: PluginMode): string | null {
   if (!value || typeof value !== "object") return `create returned ${value === null ? "null" : typeof value}, not an instance object`;
   const instance = value as Record<string, unknown>;
-  const method = mode === "pull" ? "poll" : mode === "push" ? "start" : "send";
+  const method = mode === "pull" ? "poll" : mode === "push" ? "start" : mode === "decode" ? "decode" : "send";
   if (typeof instance[method] !== "function") return `create returned an instance without a ${method}() method`;
   if (instance.stop !== undefined && typeof instance.stop !== "function") return "the instance's stop must be a function";
   return null;

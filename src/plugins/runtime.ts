@@ -18,6 +18,7 @@ import type { PluginCatalog } from "./registry";
 import { SqliteSourceStateStore } from "./source-store";
 import { Fleet } from "../telemetry/fleet";
 import { TelemetryEvents } from "../ingest/events";
+import { Ingest } from "../ingest/service";
 
 /** What the runtime is built from. */
 export interface RuntimeOptions {
@@ -41,12 +42,16 @@ export interface Runtime {
   scheduler: Scheduler;
   fleet: Fleet;
   telemetryEvents: TelemetryEvents;
+  ingest: Ingest;
 }
 
 /** Creates (but does not start) the host and scheduler, and wires reloads and metrics. */
 export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, db, log, auth } = options;
+  // The host hands plugins the ingest's provisioning, and the ingest routes to the host's decoders.
+  let ingest: Ingest | null = null;
   const host = new PluginHost({
+    services: { provisionDemoDevice: async (spec) => (ingest ? ingest.provisionDemoDevice(spec) : null) },
     registry: () => options.catalog.current(),
     log,
     sinks: options.sinks,
@@ -62,11 +67,15 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
     scheduler.apply();
   });
-  return { host, scheduler, fleet: new Fleet(db), telemetryEvents: new TelemetryEvents() };
+  const fleet = new Fleet(db);
+  const telemetryEvents = new TelemetryEvents();
+  ingest = new Ingest({ config, db, log, host, fleet, events: telemetryEvents, metrics: options.metrics });
+  return { host, scheduler, fleet, telemetryEvents, ingest };
 }
 
-/** Starts every source of the config in force and arms every job. */
+/** Starts the ingest (so the demo fleet finds its broker), every source of the config in force, and every job. */
 export async function startRuntime(runtime: Runtime, config: ConfigStore): Promise<void> {
+  await runtime.ingest.start();
   await runtime.host.start(config.current());
   runtime.scheduler.start();
 }
@@ -75,6 +84,8 @@ export async function startRuntime(runtime: Runtime, config: ConfigStore): Promi
 export async function stopRuntime(runtime: Runtime): Promise<void> {
   await runtime.scheduler.stop();
   await runtime.host.stop();
+  // Last: the sources have stopped publishing; write what is queued before the database closes.
+  await runtime.ingest.stop();
 }
 
 /** Per-source and per-job series for /metrics, read from live status at scrape time. */

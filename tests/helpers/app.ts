@@ -77,7 +77,7 @@ export async function testApp(
   const dataDir = tempDir();
   const yaml = options.yaml ?? "";
   const catalog = new PluginCatalog([...builtinPlugins, ...(options.extraPlugins ?? [])]);
-  const loaded = await validateConfigText(yaml, { label: "test.yaml", baseDir: dataDir, cwd: dataDir, env: options.env ?? {}, overrides: { data_dir: dataDir }, plugins: options.plugins ?? catalog.resolver });
+  const loaded = await validateConfigText(yaml, { label: "test.yaml", baseDir: dataDir, cwd: dataDir, env: options.env ?? {}, overrides: { data_dir: dataDir, mqtt_listen: "127.0.0.1:0" }, plugins: options.plugins ?? catalog.resolver });
   if (!loaded.ok) throw new Error(loaded.errors.map(formatConfigError).join("\n"));
   const logLines: string[] = [];
   const log = createLogger({ level: "debug", write: (line) => logLines.push(line) });
@@ -88,7 +88,7 @@ export async function testApp(
   const auth = new Auth(db, () => config.current());
   const metrics = new Metrics();
   const runtime = createRuntime({ config, db, log, auth, metrics, catalog, stopGraceMs: 50 });
-  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, startedAt: Date.now() };
   const app = buildApp(deps);
   if (options.start !== false) await startRuntime(runtime, config);
   let counter = 0;

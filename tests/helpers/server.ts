@@ -149,7 +149,9 @@ async function startOnce(options: StartOptions, port: number): Promise<AppProces
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith("HAULBOX_")) env[key] = value;
   Object.assign(env, { NO_COLOR: "1" }, options.env);
-  const args = [...options.cmd, "--listen", `127.0.0.1:${port}`, ...(dataDir ? ["--data-dir", dataDir] : []), ...(options.args ?? [])];
+  // The embedded MQTT broker takes a free port too, so processes started side by side do not clash on 1883.
+  const mqttArgs = options.args?.includes("--mqtt-listen") ? [] : ["--mqtt-listen", "127.0.0.1:0"];
+  const args = [...options.cmd, "--listen", `127.0.0.1:${port}`, ...(dataDir ? ["--data-dir", dataDir] : []), ...mqttArgs, ...(options.args ?? [])];
   const echo = options.echo ?? process.env.HAULBOX_TEST_ECHO === "1";
 
   const proc = Bun.spawn(args, { cwd, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" });
