@@ -60,6 +60,7 @@ export class IngestRouter {
     private readonly log: Logger,
   ) {
     host.onChange(() => this.refresh());
+    fleet.onDevicesChanged(() => this.invalidateDevices());
     this.refresh();
   }
 

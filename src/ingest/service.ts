@@ -97,7 +97,6 @@ export class Ingest {
     const url = this.mqttUrl();
     if (!url) return null;
     const { vehicle, device, secret } = this.options.fleet.provisionDemo(spec);
-    this.router.invalidateDevices();
     return { device_id: device.id, vehicle_id: vehicle.id, mqtt_url: url, username: device.id, password: secret };
   }
 

@@ -125,7 +125,19 @@ function cleanVehicle(input: VehicleInput): Required<VehicleInput> {
 
 /** Vehicles and devices in the database. */
 export class Fleet {
+  private readonly listeners = new Set<() => void>();
+
   constructor(private readonly db: Database, private readonly now: () => number = Date.now) {}
+
+  /** Calls `listener` after any change to which device feeds which vehicle (the ingest drops its cache). */
+  onDevicesChanged(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private devicesChanged(): void {
+    for (const listener of this.listeners) listener();
+  }
 
   // ---- vehicles ------------------------------------------------------------------------------
 
@@ -201,6 +213,7 @@ export class Fleet {
     } else {
       this.db.query("INSERT INTO devices (id, vehicle_id, secret_hash, status, name, demo, created_at) VALUES (?, ?, ?, 'active', ?, ?, ?)").run(id, input.vehicle_id, hashToken(secret), input.name ?? "", input.demo ? 1 : 0, at);
     }
+    this.devicesChanged();
     return { device: this.device(id)!, secret };
   }
 
@@ -214,6 +227,7 @@ export class Fleet {
     if (device.status !== "pending") throw new FleetInputError(`device ${id} is not pending (it is ${device.status})`, "conflict");
     if (!this.vehicle(vehicleId)) throw new FleetInputError(`vehicle_id: no vehicle ${vehicleId}`, "not_found");
     this.db.query("UPDATE devices SET vehicle_id = ?, status = 'active' WHERE id = ?").run(vehicleId, id);
+    this.devicesChanged();
     return this.device(id)!;
   }
 
@@ -230,6 +244,7 @@ export class Fleet {
     if (!device) throw new FleetInputError(`no device ${id}`, "not_found");
     const status: DeviceStatus = disabled ? "disabled" : device.vehicle_id ? "active" : "pending";
     this.db.query("UPDATE devices SET status = ? WHERE id = ?").run(status, id);
+    this.devicesChanged();
     return this.device(id)!;
   }
 
@@ -273,7 +288,7 @@ export class Fleet {
    * holds it only in memory). Used by the demo fleet so it rides the same path as real devices.
    */
   provisionDemo(spec: { device_id: string; vehicle: VehicleInput }): { vehicle: Vehicle; device: Device; secret: string } {
-    return this.db.transaction(() => {
+    const result = this.db.transaction(() => {
       const vehicle = this.vehicleByUnit(spec.vehicle.unit) ?? this.createVehicle(spec.vehicle, { demo: true });
       if (!vehicle.demo) throw new FleetInputError(`unit ${vehicle.unit} is a real vehicle: the demo fleet will not report for it`, "conflict");
       const existing = this.device(spec.device_id);
@@ -283,5 +298,7 @@ export class Fleet {
       else this.createDevice({ id: spec.device_id, vehicle_id: vehicle.id, name: `Demo tracker ${vehicle.unit}`, demo: true, secret });
       return { vehicle, device: this.device(spec.device_id)!, secret };
     })();
+    this.devicesChanged();
+    return result;
   }
 }
