@@ -52,6 +52,7 @@ export class IngestRouter {
   private instances: TelemetryDecodeInstance[] = [];
   private readonly vehicles = new Map<string, { vehicleId: number | null; at: number }>();
   private readonly listeners = new Set<() => void>();
+  private readonly pendingNoted = new Map<string, { at: number; disabled: boolean }>();
 
   constructor(
     private readonly host: PluginHost,
@@ -139,6 +140,7 @@ export class IngestRouter {
   /** Forgets cached device→vehicle lookups (after adopting or moving a device). */
   invalidateDevices(): void {
     this.vehicles.clear();
+    this.pendingNoted.clear();
     this.writer.invalidate();
   }
 
@@ -173,18 +175,24 @@ export class IngestRouter {
     return { kind: "records", vehicleId, deviceId, records };
   }
 
-  /** A device with no vehicle: listed as pending (first message only costs a write), data kept as a dead letter. */
+  /**
+   * A device with no vehicle: listed as pending, its data kept as a dead letter. The pending record
+   * (first and last seen) is refreshed at most once a minute per device, not on every message.
+   */
   private unknownDevice(deviceId: string, sourceId: string, topic: string | null): Outcome {
-    const cached = this.vehicles.get(deviceId);
-    if (!cached || cached.vehicleId !== null) {
+    const now = Date.now();
+    const noted = this.pendingNoted.get(deviceId);
+    if (noted === undefined || now - noted.at > 60_000) {
+      let disabled = false;
       try {
-        const device = this.fleet.notePending(deviceId, { source: sourceId, topic });
-        if (device?.status === "disabled") return { kind: "dead", reason: "device is disabled" };
+        disabled = this.fleet.notePending(deviceId, { source: sourceId, topic, at: now })?.status === "disabled";
       } catch (error) {
         this.log.warn("cannot note a pending device", { device: deviceId, error: error as Error });
       }
+      if (this.pendingNoted.size > 10_000) this.pendingNoted.clear();
+      this.pendingNoted.set(deviceId, { at: now, disabled });
     }
-    return { kind: "dead", reason: "unknown device" };
+    return { kind: "dead", reason: this.pendingNoted.get(deviceId)!.disabled ? "device is disabled" : "unknown device" };
   }
 
   private vehicleOf(deviceId: string): number | null {

@@ -51,6 +51,7 @@ export class Ingest {
   /** Starts the MQTT transport the config asks for. A broker that cannot listen is a startup error. */
   async start(): Promise<void> {
     const { mqtt, data_dir } = this.options.config.current();
+    this.writer.open();
     if (!mqtt.enabled) {
       this.log.info("MQTT ingest is off (mqtt.enabled: false)");
       return;

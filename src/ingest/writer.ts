@@ -150,6 +150,11 @@ export class IngestWriter {
     this.closed = true;
   }
 
+  /** Takes messages again after `close()` (the ingest restarted). */
+  open(): void {
+    this.closed = false;
+  }
+
   /** Forgets cached vehicle state (after an edit that changes which vehicle a device feeds). */
   invalidate(): void {
     this.states.clear();

@@ -56,7 +56,7 @@ describe("embedded broker", () => {
   test("a device may not publish to another device's topic: it is disconnected and nothing is stored", async () => {
     const client = await connect("dev-1", secret);
     const before = positions();
-    const closed = new Promise((resolve) => client.once("close", resolve));
+    const closed = new Promise<void>((resolve) => client.once("close", () => resolve()));
     client.publish("test/dev-2/seq", JSON.stringify({ seq: 2 }), { qos: 1 });
     await closed;
     expect(positions()).toBe(before);
