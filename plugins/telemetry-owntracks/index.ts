@@ -61,8 +61,15 @@ export function decodeOwnTracks(payload: Uint8Array): DecodeResult {
 
   const lat = required(m, "lat", -90, 90);
   const lon = required(m, "lon", -180, 180);
-  const tst = required(m, "tst", MIN_TS / 1000, MAX_TS / 1000);
+  const tst = required(m, "tst", -Infinity, Infinity);
   const ts = Math.round(tst * 1000);
+  if (ts < MIN_TS || ts > MAX_TS) {
+    // A publisher other than the app may send milliseconds; say so rather than print a date in year 56303.
+    if (tst >= MIN_TS && tst <= MAX_TS) throw new DecodeError(`"tst" is ${tst}, which looks like milliseconds; OwnTracks sends epoch seconds`);
+    // Date cannot show a time beyond ±8.64e15 ms (it would throw), and such a number says enough by itself.
+    const when = Math.abs(ts) < 8.64e15 ? ` (${new Date(ts).toISOString()})` : "";
+    throw new DecodeError(`"tst" is ${tst}${when}, not between 2000 and 2100; check the phone's clock`);
+  }
   const position: PositionRecord = { type: "position", ts, lat, lon };
   const speed = optional(m, "vel", 400, "km/h");
   if (speed !== undefined) position.speed_kmh = speed;
