@@ -152,7 +152,7 @@ describe("recorded requests", () => {
 describe("query form parameters", () => {
   const base = { id: "truck7", lat: "35.5", lon: "-97.5", timestamp: "1714572191" };
   const position = (query: Record<string, string>, decoder = instance) => decoder.decode(get({ ...base, ...query })).records[0];
-  const at = { type: "position", ts: 1_714_572_191_000, lat: 35.5, lon: -97.5 };
+  const at = { type: "position" as const, ts: 1_714_572_191_000, lat: 35.5, lon: -97.5 };
 
   test.each([
     ["timestamp seconds", { timestamp: "1714572191" }, {}],
