@@ -20,6 +20,8 @@ import { openapiRoutes } from "./routes/openapi";
 import { httpMetrics } from "./metrics/http";
 import { sourcesRoutes } from "./routes/sources";
 import { ingestRoutes } from "./routes/ingest";
+import { vehiclesApi } from "./routes/vehicles";
+import { devicesApi } from "./routes/devices";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
@@ -55,7 +57,9 @@ export function buildApp(deps: AppDeps) {
     .use(settingsRoutes(deps))
     .use(accountsApi(deps))
     .use(sourcesRoutes(deps))
-    .use(ingestRoutes(deps, () => deps.ingest.router));
+    .use(ingestRoutes(deps, () => deps.ingest.router))
+    .use(vehiclesApi(deps))
+    .use(devicesApi(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;
