@@ -22,6 +22,8 @@ import { sourcesRoutes } from "./routes/sources";
 import { ingestRoutes } from "./routes/ingest";
 import { vehiclesApi } from "./routes/vehicles";
 import { devicesApi } from "./routes/devices";
+import { trucksRoutes } from "./routes/trucks";
+import { liveRoutes } from "./routes/live";
 
 /** Turns thrown errors into the API error shape or an error page; unexpected ones are logged. */
 function errorHandling(deps: AppDeps) {
@@ -59,7 +61,9 @@ export function buildApp(deps: AppDeps) {
     .use(sourcesRoutes(deps))
     .use(ingestRoutes(deps, () => deps.ingest.router))
     .use(vehiclesApi(deps))
-    .use(devicesApi(deps));
+    .use(devicesApi(deps))
+    .use(trucksRoutes(deps))
+    .use(liveRoutes(deps));
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -155,7 +155,7 @@ export function devicesApi(deps: AppDeps) {
         params,
         body: t.Optional(t.Object({}, { additionalProperties: true })),
         requires: "dispatch",
-        response: { 200: CredentialsSchema, 404: ErrorSchema },
+        response: { 200: CredentialsSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
         detail: { summary: "Issue a new secret for a device (the old one stops working at once); shown only once", tags: ["devices"] },
       },
     )
@@ -175,7 +175,7 @@ export function devicesApi(deps: AppDeps) {
         params,
         body: t.Object({ disabled: t.Boolean() }),
         requires: "dispatch",
-        response: { 200: DeviceSchema, 404: ErrorSchema },
+        response: { 200: DeviceSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
         detail: { summary: "Disable or re-enable a device (a disabled device cannot log in or post)", tags: ["devices"] },
       },
     )

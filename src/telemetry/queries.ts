@@ -9,6 +9,8 @@ import type { Database } from "bun:sqlite";
 import { READING_NAMES, READINGS, type LampState, type ReadingName } from "../ingest/records";
 import { vehicleStatus, type VehicleStatus } from "../domain/vehicle-status";
 import { celsiusToFahrenheit, kmhToMph, kmToMiles, litresToGallons } from "../domain/units";
+import { fmiText } from "../domain/j1939/fmi";
+import { spnName } from "../domain/j1939/spn-names";
 import type { Device, Vehicle } from "./fleet";
 
 /** Offline after this much silence when the config says nothing. */
@@ -116,13 +118,10 @@ export function inScope(scope: VehicleScope, vehicleId: number): boolean {
   return scope.all || scope.vehicleId === vehicleId;
 }
 
-/**
- * Names for SPNs and FMIs. The J1939 tables live in src/domain/j1939 (another module); until they
- * are there, a code is shown by number, which is still what a mechanic looks up.
- */
+/** Texts for a fault code: the SPN's name (or "SPN n" when no table knows it) and the FMI's description. */
 export const faultTexts = {
-  spnName: (spn: number): string => `SPN ${spn}`,
-  fmiText: (fmi: number): string => `FMI ${fmi}`,
+  spnName: (spn: number): string => spnName(spn) ?? `SPN ${spn}`,
+  fmiText: (fmi: number): string => fmiText(fmi),
 };
 
 type VehicleRow = {

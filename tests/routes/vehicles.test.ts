@@ -143,15 +143,14 @@ describe("faults, positions and readings", () => {
         cm: 0,
         source_address: 0,
         lamps: { mil: "on", red_stop: "off", amber_warning: "slow_flash", protect: "off" },
-        spn_name: expect.any(String),
-        fmi_text: expect.any(String),
+        spn_name: "DEF quality",
+        fmi_text: "Data valid but below normal operational range - most severe level",
         active: true,
         first_seen: new Date(now - 3600_000).toISOString(),
         last_seen: new Date(now - 60_000).toISOString(),
         cleared_at: null,
       },
     ]);
-    expect(active.body.data[0].spn_name).toContain("3364");
     const cleared = await json("GET", `/api/v1/vehicles/${truckA}/faults?active=false`);
     expect(cleared.body.data.map((f: any) => [f.spn, f.active, f.cleared_at])).toEqual([[100, false, new Date(now - 6000_000).toISOString()]]);
     expect((await json("GET", `/api/v1/vehicles/${truckA}/faults`)).body.data).toHaveLength(2);

@@ -1,12 +1,15 @@
 /** @jsxImportSource @kitajs/html */
 /**
- * The dashboard until the fleet features arrive: proof that the appliance is alive (version,
- * uptime, database, sources and jobs at a glance) and, for the owner, what to set up next.
- * The status part reloads itself through htmx; source errors come from plugins, so they are `safe`.
+ * The dashboard: the fleet map with every truck's status and fault count (live over SSE), proof
+ * that the appliance is alive (version, uptime, database, sources, jobs, dead letters) and, for the
+ * owner, what to set up next. The status part reloads itself through htmx; source errors come from
+ * plugins and truck names from users, so they are `safe`.
  */
 import type { SourceStatus } from "../../src/plugins/host";
 import type { JobStatus } from "../../src/scheduler/scheduler";
+import type { VehicleOverview } from "../../src/telemetry/queries";
 import { Time } from "../components";
+import { FleetList, FleetMap, MapAssets, mapVehicle, type MapSettings } from "../fleet/map";
 
 /** How often the status fragment reloads itself. */
 export const DASHBOARD_REFRESH_SECONDS = 15;
@@ -20,6 +23,10 @@ export interface DashboardProps {
   databaseBytes: number;
   sources: SourceStatus[];
   jobs: JobStatus[];
+  /** The trucks this user may see, for the map and the list. */
+  fleet: { vehicles: VehicleOverview[]; settings: MapSettings; canAddTrucks: boolean };
+  /** Dead letters in the last 24 hours; null for drivers, who do not see them. */
+  deadLetters24h: number | null;
   /** Shown to owners only: where the config and data live, and the set-up checklist. */
   owner: null | { configFile: string; dataDir: string; userCount: number; tokenCount: number };
 }
@@ -118,6 +125,14 @@ export function DashboardStatus(props: DashboardProps): JSX.Element {
         </h2>
         <SourcesSummary sources={props.sources} />
         <JobsSummary jobs={props.jobs} />
+        {props.deadLetters24h !== null ? (
+          <p>
+            <a href="/dead-letters" safe>{`${props.deadLetters24h} dead letter${props.deadLetters24h === 1 ? "" : "s"} in the last 24 h`}</a>
+            {props.deadLetters24h ? <span class="muted"> — messages that could not be stored, with the reason.</span> : ""}
+          </p>
+        ) : (
+          ""
+        )}
       </section>
     </div>
   );
@@ -146,18 +161,44 @@ function GettingStarted({ owner, sources }: { owner: NonNullable<DashboardProps[
   );
 }
 
+/**
+ * The fleet map and truck list. With no trucks there is nothing to map (and no reason to fetch
+ * tiles), so it says how to add one instead.
+ */
+function FleetSection({ vehicles, settings, canAddTrucks }: DashboardProps["fleet"]): JSX.Element {
+  if (!vehicles.length) {
+    return (
+      <section class="card" id="fleet">
+        <h2>Fleet</h2>
+        <p class="muted">
+          No trucks yet. {canAddTrucks ? <a href="/trucks#add-truck">Add a truck</a> : "A dispatcher or the owner adds them"}, then its device, and it appears here on the map.
+        </p>
+      </section>
+    );
+  }
+  const counts = (["moving", "idle", "off", "offline"] as const).map((status) => `${vehicles.filter((v) => v.status === status).length} ${status}`).join(" · ");
+  return (
+    <section class="card" id="fleet">
+      <MapAssets />
+      <h2>
+        <a href="/trucks">Fleet</a> <span class="muted small" safe>{counts}</span>
+      </h2>
+      <div class="fleet-grid">
+        <FleetMap vehicles={vehicles.map(mapVehicle)} settings={settings} />
+        <FleetList vehicles={vehicles} />
+      </div>
+    </section>
+  );
+}
+
 /** The whole dashboard body. */
 export function DashboardPage(props: DashboardProps): JSX.Element {
   return (
     <>
       <h1>Dashboard</h1>
+      <FleetSection {...props.fleet} />
       <DashboardStatus {...props} />
       {props.owner ? <GettingStarted owner={props.owner} sources={props.sources} /> : ""}
-      <section class="card">
-        <h2>Fleet</h2>
-        <p class="notice">The fleet view is not built yet.</p>
-        <p>The live fleet map, each truck's status and the best next load per truck will appear here once telemetry and loads are set up.</p>
-      </section>
     </>
   );
 }
