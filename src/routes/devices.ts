@@ -11,7 +11,7 @@ import { authGuard } from "../auth/guard";
 import { isoTime } from "../http/respond";
 import { ListOf, ListQuery, decodeCursor, encodeCursor, pageList } from "../http/pagination";
 import { FleetInputError, type Device } from "../telemetry/fleet";
-import { queriesFor, scopeFor, type DeadLetter } from "../telemetry/queries";
+import { deadLetterKey, parseDeadLetterKey, queriesFor, scopeFor, type DeadLetter } from "../telemetry/queries";
 import { ErrorSchema, errorBody } from "./vehicles";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
@@ -184,9 +184,9 @@ export function devicesApi(deps: AppDeps) {
       ({ principal, query, status }) => {
         if (!scopeFor(principal!).all) return status(403, errorBody("forbidden", "Dead letters hold every device's payloads; drivers cannot read them."));
         const limit = query.limit ?? 50;
-        const before = decodeCursor<number>(query.cursor);
-        const letters = queries.deadLetters(limit, typeof before === "number" ? before : undefined);
-        return { data: letters.map(deadLetterJson), next_cursor: letters.length === limit ? encodeCursor(letters[letters.length - 1]!.id) : null };
+        const before = parseDeadLetterKey(decodeCursor(query.cursor));
+        const letters = queries.deadLetters(limit, before);
+        return { data: letters.map(deadLetterJson), next_cursor: letters.length === limit ? encodeCursor(deadLetterKey(letters[letters.length - 1]!)) : null };
       },
       { query: ListQuery, requires: "read", response: { 200: ListOf(DeadLetterSchema), 403: ErrorSchema }, detail: { summary: "Messages that could not be stored as telemetry, with the reason, newest first", tags: ["devices"] } },
     );

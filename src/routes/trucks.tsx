@@ -15,7 +15,7 @@ import { redirect } from "../http/respond";
 import { decodeCursor, encodeCursor } from "../http/pagination";
 import { celsiusToFahrenheit, gallonsToLitres, kmhToMph } from "../domain/units";
 import { FleetInputError, type VehicleInput } from "../telemetry/fleet";
-import { inScope, queriesFor, scopeFor, startOfDay } from "../telemetry/queries";
+import { deadLetterKey, inScope, parseDeadLetterKey, queriesFor, scopeFor, startOfDay } from "../telemetry/queries";
 import type { MapSettings } from "../../views/fleet/map";
 import { TruckPage, TrucksPage, CHART_RANGES, type ChartRange, type PageFlash } from "../../views/trucks/page";
 import { DevicesPage, type ShownCredentials } from "../../views/trucks/devices";
@@ -214,10 +214,10 @@ export function trucksRoutes(deps: AppDeps) {
         const refused = fleetOnly(request, principal!);
         if (refused) return refused;
         const limit = 50;
-        const before = decodeCursor<number>(query.cursor);
-        const letters = queries.deadLetters(limit, typeof before === "number" ? before : undefined);
-        const nextHref = letters.length === limit ? `/dead-letters?cursor=${encodeCursor(letters[letters.length - 1]!.id)}` : null;
-        return renderPage(request, principal, "Dead letters", DeadLettersPage({ letters, nextHref, paged: typeof before === "number" }));
+        const before = parseDeadLetterKey(decodeCursor(query.cursor));
+        const letters = queries.deadLetters(limit, before);
+        const nextHref = letters.length === limit ? `/dead-letters?cursor=${encodeCursor(deadLetterKey(letters[letters.length - 1]!))}` : null;
+        return renderPage(request, principal, "Dead letters", DeadLettersPage({ letters, nextHref, paged: before !== undefined }));
       },
       { query: t.Object({ cursor: t.Optional(t.String()) }), requires: "read", detail: { hide: true } },
     );

@@ -192,6 +192,17 @@ function parseReadingTs(text: string | null): Record<string, number> {
   }
 }
 
+/** A dead letter's place in the newest-first order, as cursor text "received_at.id". */
+export function deadLetterKey(letter: DeadLetter): string {
+  return `${letter.received_at}.${letter.id}`;
+}
+
+/** The [received_at, id] of a cursor's text, or undefined for anything else (a bad cursor restarts from the top). */
+export function parseDeadLetterKey(text: unknown): [number, number] | undefined {
+  const match = typeof text === "string" ? /^(\d{1,15})\.(\d{1,15})$/.exec(text) : null;
+  return match ? [Number(match[1]), Number(match[2])] : undefined;
+}
+
 /** Read-only queries over the telemetry tables. */
 export class TelemetryQueries {
   /**
@@ -358,11 +369,13 @@ export class TelemetryQueries {
       .all(vehicleId, to, from) as TripView[];
   }
 
-  /** Dead letters newest first, `limit` of them, older than the dead letter `beforeId` when given. */
-  deadLetters(limit = 50, beforeId?: number): DeadLetter[] {
+  /** Dead letters newest first (by received time), `limit` of them, after the cursor's [received_at, id] when given. */
+  deadLetters(limit = 50, after?: [number, number]): DeadLetter[] {
+    const columns = "id, received_at, source_id, device_id, topic, payload, payload_bytes, reason";
+    if (!after) return this.db.query(`SELECT ${columns} FROM dead_letters ORDER BY received_at DESC, id DESC LIMIT ?`).all(limit) as DeadLetter[];
     return this.db
-      .query("SELECT id, received_at, source_id, device_id, topic, payload, payload_bytes, reason FROM dead_letters WHERE id < ? ORDER BY id DESC LIMIT ?")
-      .all(beforeId ?? Number.MAX_SAFE_INTEGER, limit) as DeadLetter[];
+      .query(`SELECT ${columns} FROM dead_letters WHERE received_at < ?1 OR (received_at = ?1 AND id < ?2) ORDER BY received_at DESC, id DESC LIMIT ?3`)
+      .all(after[0], after[1], limit) as DeadLetter[];
   }
 
   /** How many dead letters arrived since `since` (epoch ms). */

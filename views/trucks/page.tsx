@@ -9,6 +9,7 @@
 import type { Device } from "../../src/telemetry/fleet";
 import type { FaultView, TripView, VehicleOverview } from "../../src/telemetry/queries";
 import { formatFahrenheit, formatFuel, formatHours, formatMiles, formatMph } from "../../src/telemetry/queries";
+import { ASSET_VERSION } from "../../src/version";
 import { CardTable, CsrfField, Flash, Time } from "../components";
 import { DemoBadge, FleetMap, MapAssets, jsonAttribute, mapVehicle, StatusChip, type MapSettings } from "../fleet/map";
 
@@ -97,7 +98,7 @@ function AddTruckForm({ csrfToken, form = {} }: { csrfToken?: string; form?: Rec
 export function TrucksPage(props: TrucksPageProps): JSX.Element {
   return (
     <>
-      <MapAssets />
+      <link rel="stylesheet" href={`/static/fleet.css?v=${ASSET_VERSION}`} />
       <h1>Trucks</h1>
       <p class="muted">
         <a href="/trucks/devices">Devices</a>
