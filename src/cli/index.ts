@@ -6,6 +6,7 @@ import { checkConfigCommand } from "./check-config";
 import { migrateCommand } from "./migrate";
 import { healthcheckCommand } from "./healthcheck";
 import { tokenCommand, userCommand } from "./accounts";
+import { deviceCommand, vehicleCommand } from "./fleet";
 
 /** One CLI command: what it does (for help) and how to run it. Returns the exit code. */
 export interface Command {
@@ -21,6 +22,8 @@ const COMMANDS: Record<string, Command> = {
   healthcheck: healthcheckCommand,
   user: userCommand,
   token: tokenCommand,
+  vehicle: vehicleCommand,
+  device: deviceCommand,
   version: {
     summary: "Print the version and commit",
     usage: "haulbox version",
