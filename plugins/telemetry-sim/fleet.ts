@@ -9,6 +9,11 @@
  * gives the same state, because the state only ever sits on that grid. Faults are scheduled in
  * *real* minutes, so a compressed clock does not flood the alerts page.
  *
+ * The plugin anchors a fleet at the start of the current simulated day (`fleetAnchorMs`) and
+ * fast-forwards it to now, so whoever computes the fleet at a given moment — the same process or
+ * one restarted an hour later — gets the same trucks in the same places with the same totals.
+ * Each simulated day starts afresh from the seed, on totals a day's maximum driving higher.
+ *
  * Numbers are chosen to look like a real small fleet in the dashboard: 65–70 mph cruise, 55 mph or
  * less through metros, ≈ 1,300–1,450 rpm at cruise and ≈ 650 rpm idle, the truck's configured
  * MPG at cruise (≈ 6.5), 3–4 L/h at idle, a 30-minute break after 8 h of driving and a 10-hour rest
@@ -259,8 +264,16 @@ const EQUIPMENT = [["V"], ["R"], ["V", "R"], ["F"], ["F", "SD"], ["V"]] as const
 /** Two saddle tanks: 2×150, 2×120 and 2×100 US gallons, in litres. */
 const TANKS_L = [1136, 908, 757] as const;
 
-/** The reference date the odometer baselines count from (see initialTotals). */
+/** The reference date the odometer baselines and the simulated days count from (see initialTotals). */
 const BASELINE_MS = Date.UTC(2025, 0, 1);
+/** One simulated day, ms. */
+export const SIM_DAY_MS = 86_400_000;
+
+/** Where a fleet for `nowMs` starts: the beginning of the current simulated day (UTC, from the reference date). */
+export function fleetAnchorMs(nowMs: number, timeScale: number): number {
+  const period = SIM_DAY_MS / (timeScale > 0 ? timeScale : 1);
+  return BASELINE_MS + Math.floor((nowMs - BASELINE_MS) / period) * period;
+}
 
 /** The trucks a seed gives, in order (truck i is the same whatever the fleet size). */
 export function truckProfiles(count: number, seed: number): TruckProfile[] {
@@ -321,7 +334,7 @@ export function createFleet(options: FleetOptions): Fleet {
   const { seed, startMs } = options;
   const profiles = truckProfiles(trucks, seed);
   const routes = new Map(CORRIDORS.map((corridor) => [corridor.id, routeOf(corridor)]));
-  const states = profiles.map((profile) => initialState(profile, routes.get(profile.corridorId)!, seed, startMs));
+  const states = profiles.map((profile) => initialState(profile, routes.get(profile.corridorId)!, seed, startMs, timeScale));
   const faultRandom = seededRandom(mix32(seed) ^ 0x5eed);
   const faultMeanMs = options.faultEveryMinutes * 60_000;
   // The first fault comes early (within the first half period) so a fresh demo shows one soon.
@@ -441,13 +454,13 @@ function ignitionOn(state: TruckState, s: number): boolean {
  * one is on its 30-minute break with the engine idling and (every sixth from the fifth) one is in
  * its 10-hour rest with the engine off, so a fresh dashboard shows moving, idle and off at once.
  */
-function initialState(profile: TruckProfile, route: CorridorRoute, seed: number, startMs: number): TruckState {
+function initialState(profile: TruckProfile, route: CorridorRoute, seed: number, startMs: number, timeScale: number): TruckState {
   const random = seededRandom(mix32(seed) ^ mix32(profile.index + 5000));
   const direction: 1 | -1 = random() < 0.5 ? 1 : -1;
   const km = route.lengthKm * (0.1 + 0.8 * random());
   const drivingSinceRestS = Math.floor(random() * 9 * 3600);
   const drivingSinceBreakS = Math.min(drivingSinceRestS, Math.floor(random() * 7 * 3600));
-  const totals = initialTotals(profile, startMs, random);
+  const totals = initialTotals(profile, startMs, timeScale, random);
   const state: TruckState = {
     route,
     km,
@@ -487,19 +500,20 @@ function initialState(profile: TruckProfile, route: CorridorRoute, seed: number,
 
 /**
  * Odometer, engine hours and fuel used at the start: the truck's mileage at the reference date
- * plus a daily rate above what the simulation can drive in a real-time day (11 h at 70 mph), so a
- * restarted demo never reports a total lower than before.
+ * plus, per simulated day since then, more than a truck can do in one (hours of service allow at
+ * most 14 h of driving within 24 h from a fresh start: 11, the 10-hour rest, 3 more; at 70 mph that
+ * is 1,577 km), so the totals never go back when a new simulated day starts afresh.
  */
-function initialTotals(profile: TruckProfile, startMs: number, random: () => number): Pick<TruckState, "odometerKm" | "engineHours" | "fuelUsedL"> {
-  const days = Math.max(0, (startMs - BASELINE_MS) / 86_400_000);
+function initialTotals(profile: TruckProfile, startMs: number, timeScale: number, random: () => number): Pick<TruckState, "odometerKm" | "engineHours" | "fuelUsedL"> {
+  const days = Math.max(0, Math.round(((startMs - BASELINE_MS) * timeScale) / SIM_DAY_MS));
   const ageYears = 2025 - profile.year + 0.5;
   const baseKm = ageYears * (150_000 + random() * 40_000);
-  const odometerKm = baseKm + days * 1_250;
+  const odometerKm = baseKm + days * 1_600;
   const kmpl = profile.mpg * KMPL_PER_MPG;
   return {
     odometerKm,
-    engineHours: baseKm / 58 + days * 14.5,
-    fuelUsedL: (baseKm / kmpl) * 1.04 + days * 480,
+    engineHours: baseKm / 58 + days * 18,
+    fuelUsedL: (baseKm / kmpl) * 1.04 + days * 650,
   };
 }
 
@@ -655,7 +669,7 @@ function stepTruck(profile: TruckProfile, state: TruckState, s: number, seed: nu
   }
   // Coolant: the thermostat holds 85–95 °C under load; it cools toward ambient with the engine off.
   const hot = state.faults.some((fault) => fault.spec.effect === "coolant_high");
-  const warm = hot ? 104 : 86 + Math.min(6, (state.speedKmh / GOVERNOR_KMH) * 6) + (state.accelKmhPerS > 0 ? 2 : 0);
+  const warm = hot ? 104 : 85.5 + Math.min(5, (state.speedKmh / GOVERNOR_KMH) * 5) + (state.accelKmhPerS > 0 ? 1.5 : 0);
   const target = running ? warm : AMBIENT_C;
   const tau = running ? 480 : 5400;
   state.coolantC += (target - state.coolantC) * (1 - Math.exp(-dt / tau));

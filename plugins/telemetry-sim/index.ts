@@ -13,7 +13,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { definePlugin } from "../../src/plugins/define";
 import type { DemoDeviceSpec, DeviceCredentials, PushContext } from "../../src/plugins/types";
 import { encodeCcvs1, encodeDd1, encodeDm1, encodeEec1, encodeEt1, encodeHours, encodeLfc1, encodeLfe1, encodeVd, encodeVdhr, encodeVep1, frameLines } from "../../src/domain/j1939/encode";
-import { createFleet, type TruckProfile, type TruckSnapshot } from "./fleet";
+import { createFleet, fleetAnchorMs, type Fleet, type TruckProfile, type TruckSnapshot } from "./fleet";
 
 /** The source's options. */
 export const configSchema = Type.Object(
@@ -127,8 +127,15 @@ export default definePlugin({
 
     return {
       async start(push: PushContext) {
-        const startMs = Date.now();
-        const fleet = createFleet({ trucks: options.trucks, seed: options.seed, timeScale: options.time_scale, faultEveryMinutes: options.fault_every_minutes, startMs });
+        // The fleet of the current simulated day, fast-forwarded to now: a restart (config change,
+        // reboot) finds every truck where it would have been, with the same totals.
+        const fleetAt = (now: number): { fleet: Fleet; anchorMs: number } => {
+          const anchorMs = fleetAnchorMs(now, options.time_scale);
+          const fleet = createFleet({ trucks: options.trucks, seed: options.seed, timeScale: options.time_scale, faultEveryMinutes: options.fault_every_minutes, startMs: anchorMs });
+          fleet.advanceTo(now);
+          return { fleet, anchorMs };
+        };
+        let { fleet, anchorMs } = fleetAt(Date.now());
 
         const credentials: DeviceCredentials[] = [];
         for (const profile of fleet.profiles) {
@@ -173,6 +180,10 @@ export default definePlugin({
         const tick = () => {
           if (stopped) return;
           const now = Date.now();
+          if (fleetAnchorMs(now, options.time_scale) !== anchorMs) {
+            ({ fleet, anchorMs } = fleetAt(now));
+            for (const gateway of gateways) gateway.lastFaultsVersion = -1;
+          }
           fleet.advanceTo(now);
           const snapshots = fleet.snapshot(now);
           for (const gateway of gateways) {
