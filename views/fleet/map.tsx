@@ -143,7 +143,7 @@ function FleetListItem({ overview }: { overview: VehicleOverview }): JSX.Element
           <span safe>{`${overview.active_faults} fault${overview.active_faults === 1 ? "" : "s"}`}</span>
         </span>{" "}
         {speed && overview.status === "moving" ? <span class="muted" data-speed safe>{speed}</span> : <span class="muted" data-speed></span>}
-        {fuel ? <span class="muted" safe>{` · fuel ${fuel}`}</span> : ""}
+        {fuel ? <span class="muted" safe>{`fuel ${fuel}`}</span> : ""}
       </div>
       <div class="muted small">
         last heard <span data-last-seen>{state ? <Time at={state.last_seen} /> : "never"}</span>
