@@ -196,10 +196,13 @@ export class TransportAssembler {
       this.drop(key, nowMs);
       result.rejections.push({ source_address: source, pgn: session.pgn, reason: `${session.kind} of PGN ${session.pgn} from ${sa(source)} dropped: ${why}` });
     };
-    if (data.length < 8) return fail(`TP.DT packet has ${data.length} data bytes; it needs 8`);
+    if (!data.length) return fail("TP.DT packet has no data bytes");
     const seq = data[0]!;
     if (seq < session.next) return fail(`packet ${seq} arrived twice (expected ${session.next} of ${session.packets})`);
     if (seq > session.next) return fail(`packet ${seq} arrived out of order (expected ${session.next} of ${session.packets})`);
+    // Packets are 8 bytes; a last packet cut after the message's final byte (no 0xFF padding) loses nothing, so it is accepted.
+    const needed = 1 + Math.min(7, session.size - (seq - 1) * 7);
+    if (data.length < needed) return fail(`packet ${seq} has ${data.length} data bytes; it needs ${needed}`);
     session.data.set(data.subarray(1, 8), (seq - 1) * 7);
     session.next++;
     session.lastAt = nowMs;
