@@ -23,6 +23,8 @@ import { EQUIPMENT_CODES } from "../../src/telemetry/fleet";
 import { CORRIDORS, distanceKm, distanceToRouteKm, pointAt, routeOf } from "./corridors";
 import { BREAK_AFTER_S, createFleet, fleetAnchorMs, SIM_DAY_MS, FAULTS, GOVERNOR_KMH, KMPL_PER_MPG, REST_AFTER_S, truckProfiles, vinCheckDigit, type TruckSnapshot } from "./fleet";
 import plugin, { demoDeviceSpec, truckPayload, type GatewayPayload } from "./index";
+import j1939Plugin from "../telemetry-j1939/index";
+import type { TelemetryDecodeInstance } from "../../src/plugins/types";
 
 const START = Date.UTC(2025, 5, 2, 13, 0, 0);
 const MPG_OF = (km: number, litres: number) => km / litres / KMPL_PER_MPG;
@@ -482,6 +484,34 @@ describe("published frames", () => {
       }
     }
     expect(dm1WithCodes).toBeGreaterThan(0);
+  });
+});
+
+describe("through the telemetry-j1939 source", () => {
+  test("both default to the same topic", () => {
+    expect((Value.Default(plugin.configSchema, {}) as { topic: string }).topic).toBe((Value.Default(j1939Plugin.configSchema, {}) as { topic: string }).topic);
+  });
+
+  test("a payload decodes to a position, every reading and DM1, as the ingest would store them", async () => {
+    const decoder = (await j1939Plugin.create({
+      sourceId: "j1939",
+      options: Value.Default(j1939Plugin.configSchema, {}) as never,
+      log: createLogger({ write: () => {} }),
+      signal: new AbortController().signal,
+      services: { provisionDemoDevice: async () => null },
+    })) as TelemetryDecodeInstance;
+    const fleet = createFleet({ trucks: 3, seed: 1, timeScale: 1, faultEveryMinutes: 20, startMs: START });
+    for (const truck of fleet.snapshot(START)) {
+      const payload = truckPayload(truck, START, true);
+      const device = `demo-${truck.profile.unit}`;
+      const result = decoder.decode({ sourceId: "j1939", deviceId: device, topic: `fleet/${device}/can`, payload: new TextEncoder().encode(JSON.stringify(payload)), receivedAt: START + 50 });
+      for (const record of result.records) expect(recordProblem(record)).toBeNull();
+      expect(result.records.find((r) => r.type === "position")).toMatchObject({ ts: START, lat: truck.lat, lon: truck.lon, speed_kmh: truck.gpsSpeedKmh, heading_deg: truck.headingDeg });
+      const names = new Set(result.records.flatMap((r) => (r.type === "reading" ? [r.name] : [])));
+      expect(names).toEqual(new Set(["engine_rpm", "wheel_speed_kmh", "coolant_c", "fuel_level_pct", "fuel_rate_lph", "fuel_economy_kmpl", "fuel_used_l", "odometer_km", "engine_hours", "battery_v"]));
+      expect(result.records.filter((r) => r.type === "dm1").length).toBe(1);
+    }
+    await decoder.stop?.();
   });
 });
 
