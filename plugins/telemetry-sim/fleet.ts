@@ -285,7 +285,8 @@ export function truckProfiles(count: number, seed: number): TruckProfile[] {
     const model = MODELS[(index + Math.floor(hashUnit(seed, 3) * MODELS.length)) % MODELS.length]!;
     const year = 2019 + Math.floor(random() * 6);
     const corridor = order[index % order.length]!.corridor;
-    const metros = corridor.waypoints.filter((waypoint) => waypoint.metro && waypoint.place);
+    // Home bases are cities ("Amarillo, TX"), not bridges or interchanges.
+    const metros = corridor.waypoints.filter((waypoint) => waypoint.metro && /^[A-Z][A-Za-z. ]+, [A-Z]{2}$/.test(waypoint.place ?? "") && !/Bridge|exit|junction/i.test(waypoint.place ?? ""));
     let serial = "";
     for (let i = 0; i < 6; i++) serial += Math.floor(random() * 10);
     const draft = `${model.vinStart}0${VIN_YEAR[(year - 2010) % 30]}${model.plant}${serial}`;
@@ -302,7 +303,7 @@ export function truckProfiles(count: number, seed: number): TruckProfile[] {
       equipment: [...pick(EQUIPMENT)],
       tankL: pick(TANKS_L),
       mpg: Math.round((6.2 + random() * 1.0) * 10) / 10,
-      homeBase: (pick(metros.length ? metros : corridor.waypoints).place ?? corridor.name).replace(/ \/.*?(,)/, "$1"),
+      homeBase: pick(metros).place!,
       corridorId: corridor.id,
       cruiseKmh: Math.round((65 + random() * 4) * 1.609344 * 10) / 10,
       idleLph: Math.round((3.1 + random() * 0.8) * 100) / 100,

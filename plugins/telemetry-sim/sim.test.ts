@@ -98,7 +98,8 @@ describe("truck profiles", () => {
       for (const code of p.equipment) expect(EQUIPMENT_CODES as readonly string[]).toContain(code);
       expect(p.cruiseKmh / 1.609344).toBeGreaterThanOrEqual(65);
       expect(p.cruiseKmh / 1.609344).toBeLessThanOrEqual(69.1);
-      expect(p.homeBase).toMatch(/^[A-Z].*, [A-Z]{2}/);
+      expect(p.homeBase).toMatch(/^[A-Z][A-Za-z. ]+, [A-Z]{2}$/);
+      expect(p.homeBase).not.toMatch(/Bridge|exit|junction/i);
       expect(p.year).toBeGreaterThanOrEqual(2019);
     }
   });
