@@ -52,8 +52,10 @@ function quote(text: string): string {
  */
 export function parseFrame(line: string, where?: string): J1939Frame {
   const text = line.trim();
+  // The reason quotes the frame itself once it is found, not the timestamp and interface before it.
+  let shown = text;
   const fail = (why: string): never => {
-    throw new DecodeError(`${where ? `${where}: ` : ""}${quote(text)} ${why}`);
+    throw new DecodeError(`${where ? `${where}: ` : ""}${quote(shown)} ${why}`);
   };
   if (!text) fail("is empty; a frame looks like 18FECA00#40FF5B000301FFFF");
   let rest = text;
@@ -74,6 +76,7 @@ export function parseFrame(line: string, where?: string): J1939Frame {
     if (tokens.length > 2) fail("has more than an interface and a frame after the timestamp");
     if (tokens.length === 2) iface = tokens[0];
     const frame = tokens[tokens.length - 1]!;
+    shown = frame;
     const hash = frame.indexOf("#");
     idText = frame.slice(0, hash);
     dataText = frame.slice(hash + 1);
@@ -84,6 +87,7 @@ export function parseFrame(line: string, where?: string): J1939Frame {
     if (!match) fail("is not a CAN frame; expected 18FECA00#40FF5B000301FFFF or a candump line");
     iface = match![1];
     idText = match![2]!;
+    shown = rest;
     const bytes = match![4]!.trim();
     if (/remote request/i.test(bytes)) fail("is a remote request frame, which carries no data");
     dataText = bytes.replace(/\s+/g, "");

@@ -17,7 +17,7 @@ describe("canId", () => {
     [{ priority: 6, pgn: PGN.REQUEST, sourceAddress: 0xf9, destination: 0 }, 0x18ea00f9],
     [{ priority: 7, pgn: PGN.DM1, sourceAddress: 0xff }, 0x1cfecaff],
     [{ priority: 0, pgn: 0x1fef1, sourceAddress: 0 }, 0x01fef100],
-  ])("%o → %s", (fields, id) => {
+  ] as [{ priority: number; pgn: number; sourceAddress: number; destination?: number }, number][])("%o → %s", (fields, id) => {
     expect(canId(fields)).toBe(id);
     expect(splitId(id)).toMatchObject({ priority: fields.priority, pgn: fields.pgn, sourceAddress: fields.sourceAddress, destination: fields.destination ?? 255 });
   });

@@ -34,7 +34,7 @@ describe("published and hand-computed values", () => {
   ])("%s", (_label, pgn, data, name, value) => {
     const result = readings(pgn, data);
     expect(result.problems).toEqual([]);
-    expect(result.readings.map((r) => [r.name, r.value])).toEqual([[name, value]]);
+    expect(result.readings.map((r): [string, number] => [r.name, r.value])).toEqual([[name, value]]);
   });
 
   test("LFE1 gives both readings", () => {
