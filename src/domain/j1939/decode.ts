@@ -77,8 +77,10 @@ export class J1939Decoder {
       }
       this.message(frame.pgn, frame.sourceAddress, frame.data, ts, output);
     }
-    // Sessions the bus abandoned are reported now, not only when a late packet shows up.
-    output.rejections.push(...this.transport.expire(latest));
+    // Sessions the bus abandoned are reported now, not only when a late packet shows up. Only on
+    // the clock of frames: a call without frames (a GPS-only envelope) may be on another clock than
+    // the gateway's candump timestamps.
+    if (frames.length) output.rejections.push(...this.transport.expire(latest));
     return output;
   }
 

@@ -88,6 +88,13 @@ describe("what is not used", () => {
     ]);
   });
 
+  test("a call without frames does not time sessions out (it may be on another clock)", () => {
+    const decoder = new J1939Decoder();
+    decoder.decode(frames(frameLines(0, [encodeDm1({}, [{ spn: 1, fmi: 1 }, { spn: 2, fmi: 2 }])])[0]!), RECEIVED);
+    expect(decoder.decode([], RECEIVED + 5_000).rejections).toEqual([]);
+    expect(decoder.openSessions).toBe(1);
+  });
+
   test("a BAM abandoned by the bus is reported at the next decode past the timeout", () => {
     const decoder = new J1939Decoder();
     const [cm, dt1] = frameLines(0, [encodeDm1({}, [{ spn: 1, fmi: 1 }, { spn: 2, fmi: 2 }])]);
