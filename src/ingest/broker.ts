@@ -55,6 +55,9 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
   const broker = await Aedes.createBroker({
     // Big enough for a gateway that batches many frames; small enough that one client cannot exhaust memory.
     maxClientsIdLength: 64,
+    // A device reconnecting after an outage resends everything it kept (mqtt.js does so before the
+    // CONNACK arrives); aedes drops the connection when more than queueLimit packets wait for it.
+    queueLimit: 20_000,
     authenticate(client, username, password, done) {
       const deviceId = username ?? "";
       const secret = password ? Buffer.from(password).toString("utf8") : null;

@@ -40,7 +40,8 @@ export class Ingest {
     const settings = config.current().ingest;
     this.writer = new IngestWriter(db, events, this.log, {
       maxRows: settings.batch_max_rows,
-      maxDelayMs: settings.batch_max_ms,
+      maxBatchMs: settings.batch_max_ms,
+      waitMs: settings.batch_wait_ms,
       deadLetterBytes: settings.dead_letter_bytes,
       onSourceCounts: (counts) => host.countIngest(counts),
     });

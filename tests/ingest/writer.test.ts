@@ -29,7 +29,7 @@ beforeEach(() => {
   events = new TelemetryEvents();
   published = [];
   events.subscribe((event) => published.push(event));
-  writer = new IngestWriter(db, events, createLogger({ level: "error", write: () => {} }), { maxRows: 3, maxDelayMs: 5 });
+  writer = new IngestWriter(db, events, createLogger({ level: "error", write: () => {} }), { maxRows: 3, maxBatchMs: 50 });
 });
 afterEach(() => db.close());
 
