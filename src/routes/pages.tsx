@@ -8,7 +8,6 @@ import { NotBuiltYet } from "../../views/layout";
 
 /** What each section will hold, shown until it is built. */
 const UPCOMING: { path: string; title: string; what: string }[] = [
-  { path: "/trucks", title: "Trucks", what: "Trucks, their devices, live position, fuel, odometer, engine hours and fault codes arrive with the telemetry release." },
   { path: "/loads", title: "Loads", what: "Loads from your load-board sources, scored by net profit for every truck, arrive with the loads release." },
   { path: "/brokers", title: "Brokers", what: "The broker book (credit, days to pay, your history with each) arrives with the loads release." },
   { path: "/alerts", title: "Alerts", what: "Critical fault and maintenance alerts arrive with the truck-health release." },

@@ -108,22 +108,32 @@ export interface SessionOptions {
   ignoreProblems?: RegExp;
 }
 
+/** True for URLs on this machine (and data:/blob: URLs, which never leave it). */
+function isLoopback(url: URL): boolean {
+  return url.protocol === "data:" || url.protocol === "blob:" || url.hostname === "127.0.0.1" || url.hostname === "localhost" || url.hostname === "[::1]";
+}
+
 /** Opens a new isolated browser context and page that records every problem it sees. */
 export async function openPage(options: SessionOptions = {}): Promise<{ page: Page } & BrowserSession> {
   const context = await (await getBrowser()).newContext({ viewport: options.viewport ?? VIEWPORTS.desktop, colorScheme: options.colorScheme ?? "light" });
   context.setDefaultTimeout(15_000);
   context.setDefaultNavigationTimeout(20_000);
+  // Tests talk to 127.0.0.1 only: anything else (map tiles) is refused here, as it would be at a
+  // truck stop without internet, and pages must still work — so such refusals are not problems.
+  await context.route((url) => !isLoopback(url), (route) => route.abort("blockedbyclient"));
   const page = await context.newPage();
   const problems: string[] = [];
   const problem = (text: string) => {
     if (!options.ignoreProblems?.test(text)) problems.push(text);
   };
   page.on("console", (message) => {
-    if (message.type() === "error") problem(`console error on ${page.url()}: ${message.text()}`);
+    // Chromium also logs each request our blocker refused (only it produces ERR_BLOCKED_BY_CLIENT).
+    if (message.type() === "error" && !message.text().includes("net::ERR_BLOCKED_BY_CLIENT")) problem(`console error on ${page.url()}: ${message.text()}`);
   });
   page.on("pageerror", (error) => problem(`page error on ${page.url()}: ${error.message}`));
   page.on("requestfailed", (request) => {
     // Navigating away cancels pending requests; that is not a fault of the page.
+    if (!isLoopback(new URL(request.url())) && request.failure()?.errorText?.startsWith("net::ERR_BLOCKED_BY_CLIENT")) return;
     if (request.failure()?.errorText !== "net::ERR_ABORTED") problem(`request failed: ${request.method()} ${request.url()} ${request.failure()?.errorText}`);
   });
   page.on("response", (response) => {
