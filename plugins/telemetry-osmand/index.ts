@@ -182,7 +182,7 @@ export default definePlugin({
     {
       path: Type.String({
         default: "/ingest/osmand",
-        pattern: "^/ingest/",
+        // The core checks it is under /ingest/ and not used twice (src/config/load.ts).
         description: "The HTTP path under /ingest/ the trackers send to, which goes after Haulbox's address in the tracker's server URL.",
       }),
       speed_unit: Type.Union(

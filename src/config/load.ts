@@ -13,6 +13,10 @@ import { ConfigSchema, type Config, type SourceConfig } from "./schema";
 import { displayPath, describeValueError, pointerSegments, suggestKey, type ConfigError } from "./errors";
 import { parseListen } from "./formats";
 import { coreJobNames } from "../scheduler/jobs";
+import { deviceTopicProblem } from "../ingest/topics";
+
+/** HTTP ingest paths: under /ingest/, URL-safe segments. */
+const INGEST_PATH = /^\/ingest(\/[A-Za-z0-9._~-]+)+$/;
 import defaultConfigText from "./default.yaml" with { type: "text" };
 
 /** Label used in messages when no file was given and the built-in default is in use. */
@@ -26,6 +30,8 @@ export interface PluginSchemaInfo {
   configSchema: TSchema;
   /** Pull plugins need a `schedule:`. */
   requiresSchedule?: boolean;
+  /** Decode plugins: where their messages arrive, so `topic:` or `path:` can be checked. */
+  ingest?: "mqtt" | "http";
 }
 
 /** Finds a plugin by name; given the core config so external plugins can be loaded from plugins_dir first. */
@@ -196,6 +202,7 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   const resolver = options.plugins ? await options.plugins({ ...core, sources: [] }) : undefined;
   errors.push(...(resolver?.errors ?? []));
   const ids = new Map<string, number>();
+  const ingestPaths = new Map<string, number>();
   const entries = Array.isArray(core.sources) ? core.sources : [];
   entries.forEach((entry, index) => {
     if (!entry || typeof entry !== "object" || typeof (entry as any).plugin !== "string") return; // already reported
@@ -227,6 +234,16 @@ export async function validateConfigText(text: string, options: ValidateOptions)
             if (hint) message += ` (did you mean "${hint}"?)`;
           }
           at(locate(segments, error.type === ValueErrorType.ObjectAdditionalProperties), segments, message);
+        }
+        if (info.ingest === "mqtt" && typeof filled.topic === "string" && !optionSeen.has("/topic")) {
+          const problem = deviceTopicProblem(filled.topic);
+          if (problem) at(locate([...base, "topic"]), [...base, "topic"], problem);
+        }
+        if (info.ingest === "http" && typeof filled.path === "string" && !optionSeen.has("/path")) {
+          const path = filled.path.replace(/\/+$/, "");
+          if (!INGEST_PATH.test(path)) at(locate([...base, "path"]), [...base, "path"], `${JSON.stringify(filled.path)} must be a path under /ingest/, like "/ingest/osmand"`);
+          else if (ingestPaths.has(path)) at(locate([...base, "path"]), [...base, "path"], `the path ${path} is already used by sources[${ingestPaths.get(path)}]`);
+          else ingestPaths.set(path, index);
         }
         collectSchemaSecrets(filled, schema, secrets);
         Object.assign(options_, filled);

@@ -48,7 +48,10 @@ export class PluginRegistry {
   /** What the config loader needs to validate a source of this plugin. */
   schemaInfo(name: string): PluginSchemaInfo | undefined {
     const entry = this.byName.get(name);
-    return entry ? { configSchema: entry.definition.configSchema, requiresSchedule: requiresSchedule(entry.definition) } : undefined;
+    if (!entry) return undefined;
+    const { definition } = entry;
+    const ingest = definition.kind === "telemetry" && definition.mode === "decode" ? definition.transport : undefined;
+    return { configSchema: definition.configSchema, requiresSchedule: requiresSchedule(definition), ingest };
   }
 }
 
