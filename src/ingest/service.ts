@@ -61,13 +61,18 @@ export class Ingest {
       this.external = await startExternalSubscription({ url: mqtt.url, clientId: mqtt.client_id || defaultClientId(data_dir), router: this.router, log: this.log });
       return;
     }
-    this.broker = await startEmbeddedBroker({
-      listen: mqtt.listen,
-      tls: mqtt.tls.listen ? { listen: mqtt.tls.listen, certFile: mqtt.tls.cert_file, keyFile: mqtt.tls.key_file } : undefined,
-      fleet: this.options.fleet,
-      router: this.router,
-      log: this.log,
-    });
+    try {
+      this.broker = await startEmbeddedBroker({
+        listen: mqtt.listen,
+        tls: mqtt.tls.listen ? { listen: mqtt.tls.listen, certFile: mqtt.tls.cert_file, keyFile: mqtt.tls.key_file } : undefined,
+        fleet: this.options.fleet,
+        router: this.router,
+        log: this.log,
+      });
+    } catch (error) {
+      // The web UI, HTTP trackers and everything else still work: say what to do instead of refusing to start.
+      this.log.error("the embedded MQTT broker could not start, so MQTT devices (and the demo fleet) cannot report. If another broker such as Mosquitto already uses the port, set mqtt.url to subscribe to it, or move the embedded one with mqtt.listen or --mqtt-listen.", { error: (error as Error).message });
+    }
   }
 
   /** Stops taking messages, then writes what is queued. */
