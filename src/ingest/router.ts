@@ -42,6 +42,11 @@ export interface MqttDelivery {
   dup?: boolean;
 }
 
+/** Longest a message waits for a starting decode source before it is filed as unroutable. */
+const HOLD_MS = 10_000;
+/** Most messages held meanwhile (beyond that they are filed at once). */
+const MAX_HELD = 10_000;
+
 /** How long a device→vehicle lookup is trusted before it is read again (adoption takes effect within this). */
 const VEHICLE_CACHE_MS = 5000;
 
@@ -53,6 +58,8 @@ export class IngestRouter {
   private readonly vehicles = new Map<string, { vehicleId: number | null; at: number }>();
   private readonly listeners = new Set<() => void>();
   private readonly pendingNoted = new Map<string, { at: number; disabled: boolean }>();
+  private held: { delivery: MqttDelivery; done: (error?: Error) => void }[] = [];
+  private heldTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
     private readonly host: PluginHost,
@@ -100,11 +107,19 @@ export class IngestRouter {
    * Takes one MQTT message: decodes it and queues the outcome; `done` runs after the commit
    * (acknowledge then), or with an error when it could not be stored (do not acknowledge).
    */
-  handleMqtt(delivery: MqttDelivery, done: (error?: Error) => void): void {
+  handleMqtt(delivery: MqttDelivery, done: (error?: Error) => void, mayHold = true): void {
     const match = this.matchTopic(delivery.topic);
     const key = delivery.messageId !== undefined ? deliveryKey(delivery) : undefined;
     const base = { topic: delivery.topic, payload: delivery.payload, receivedAt: delivery.receivedAt, key, redelivery: delivery.dup === true, done };
     if (!match) {
+      // Just after a start or reload, a decode source may still be starting: hold the message
+      // (unacknowledged) until it is ready rather than file it as a dead letter.
+      if (mayHold && this.held.length < MAX_HELD && this.decodersStarting()) {
+        this.held.push({ delivery, done });
+        this.heldTimer ??= setTimeout(() => this.releaseHeld(true), HOLD_MS);
+        this.heldTimer.unref?.();
+        return;
+      }
       this.writer.submit({ ...base, sourceId: null, deviceId: null, outcome: { kind: "dead", reason: `no telemetry source listens on topic ${JSON.stringify(delivery.topic)}` } });
       return;
     }
@@ -135,6 +150,23 @@ export class IngestRouter {
     const outcome = access === "unknown" ? this.unknownDevice(deviceId, route.sourceId, null) : this.withVehicle(deviceId, route.sourceId, null, decoded.records);
     await this.writer.write({ ...base, deviceId, outcome });
     return outcome.kind === "dead" ? { status: "dead", reason: outcome.reason, deviceId } : { status: "stored", deviceId };
+  }
+
+  /** True while an enabled decode source has not created its decoder yet. */
+  private decodersStarting(): boolean {
+    return this.host.list().some((source) => source.mode === "decode" && source.enabled && source.state === "starting");
+  }
+
+  /** Hands held messages on once routes changed (or, at the deadline, files them as they are). */
+  private releaseHeld(deadline: boolean): void {
+    if (!this.held.length) return;
+    if (!deadline && this.decodersStarting()) return;
+    const held = this.held;
+    this.held = [];
+    if (this.heldTimer) clearTimeout(this.heldTimer);
+    this.heldTimer = null;
+    // Routed without holding again: at the deadline, whatever still has no source becomes a dead letter.
+    for (const { delivery, done } of held) this.handleMqtt(delivery, done, false);
   }
 
   /** Forgets cached device→vehicle lookups (after adopting or moving a device). */
@@ -207,6 +239,11 @@ export class IngestRouter {
 
   /** Rebuilds the routes from the host's ready decoders (called on every source status change). */
   private refresh(): void {
+    this.refreshRoutes();
+    this.releaseHeld(false);
+  }
+
+  private refreshRoutes(): void {
     const decoders = this.host.decoders();
     const key = decoders.map((d) => `${d.id}|${d.transport}|${d.options.topic ?? d.options.path}`).join(";");
     // A source re-created after a failure has a new instance under the same key.
