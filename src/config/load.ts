@@ -198,6 +198,19 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   if (!isAbsolute(core.data_dir)) core.data_dir = resolve(options.cwd ?? process.cwd(), core.data_dir);
   if (core.plugins_dir && !isAbsolute(core.plugins_dir)) core.plugins_dir = resolve(options.baseDir, core.plugins_dir);
 
+  // TLS files for the embedded broker are read at start: check them now, relative to this file.
+  const tls = (core as { mqtt?: { tls?: { listen?: string; cert_file?: string; key_file?: string } } }).mqtt?.tls;
+  if (tls && typeof tls === "object") {
+    for (const key of ["cert_file", "key_file"] as const) {
+      const value = tls[key];
+      if (typeof value !== "string") continue;
+      if (value && !isAbsolute(value)) tls[key] = resolve(options.baseDir, value);
+      const segments = ["mqtt", "tls", key];
+      if (tls.listen && !value) at(locate(["mqtt", "tls"], true), segments, `is required when mqtt.tls.listen is set (a PEM ${key === "cert_file" ? "certificate" : "private key"} file)`);
+      else if (value && !existsSync(tls[key]!)) at(locate(segments), segments, `cannot read ${JSON.stringify(tls[key])}: no such file`);
+    }
+  }
+
   const sources: SourceConfig[] = [];
   const resolver = options.plugins ? await options.plugins({ ...core, sources: [] }) : undefined;
   errors.push(...(resolver?.errors ?? []));

@@ -31,6 +31,8 @@ export interface EmbeddedBroker {
   /** mqtt://host:port devices (and the demo fleet) connect to. */
   url: string;
   port: number;
+  /** mqtts://host:port of the TLS listener, when there is one. */
+  tlsUrl: string | null;
   connectedClients(): number;
   close(): Promise<void>;
 }
@@ -132,19 +134,28 @@ export async function startEmbeddedBroker(options: BrokerOptions): Promise<Embed
     throw new Error(`the embedded MQTT broker cannot listen on ${options.listen}: ${(error as Error).message}`);
   }
   servers.push(plain);
+  let tlsPort: number | null = null;
   if (options.tls?.listen) {
     const secure = createTlsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, broker.handle as never);
-    await listenOn(secure, options.tls.listen);
     servers.push(secure);
+    try {
+      tlsPort = await listenOn(secure, options.tls.listen);
+    } catch (error) {
+      for (const server of servers) server.close();
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      throw new Error(`the embedded MQTT broker cannot listen for TLS on ${options.tls.listen}: ${(error as Error).message}`);
+    }
   }
   broker.on("clientError", (client, error) => log.debug("MQTT client error", { client: client?.id, error: error.message }));
 
   const host = parseListen(options.listen)!.host;
   const reachable = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   log.info(`embedded MQTT broker listening on ${reachable}:${port}`, { listen: options.listen, tls: options.tls?.listen || null });
+  const tlsHost = options.tls?.listen ? parseListen(options.tls.listen)!.host : null;
   return {
     url: `mqtt://${reachable}:${port}`,
     port,
+    tlsUrl: tlsPort === null ? null : `mqtts://${tlsHost === "0.0.0.0" || tlsHost === "::" ? "127.0.0.1" : tlsHost}:${tlsPort}`,
     connectedClients: () => broker.connectedClients,
     async close() {
       for (const server of servers) server.close();

@@ -95,6 +95,11 @@ export class Ingest {
     return parsed.toString().replace(/\/$/, "");
   }
 
+  /** mqtts:// URL of the embedded broker's TLS listener, if it has one. */
+  mqttTlsUrl(): string | null {
+    return this.broker?.tlsUrl ?? null;
+  }
+
   /**
    * For the demo fleet: registers its vehicle and device and hands back credentials. On an
    * external broker, Haulbox cannot create accounts, so the simulator gets the broker's URL and
