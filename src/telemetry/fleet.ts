@@ -72,13 +72,14 @@ export type DeviceCheck =
 /** Equipment type codes a vehicle may list (DAT/Truckstop conventions). */
 export const EQUIPMENT_CODES = ["V", "R", "F", "SD", "DD", "RGN", "LB", "HS", "PO", "CONT", "TNK", "AC", "HB", "VR", "FR", "CV", "BT", "SB"] as const;
 
-type VehicleRow = Omit<Vehicle, "equipment" | "demo"> & { equipment: string; demo: number };
+/** A `vehicles` row as SQLite returns it (equipment as text, demo as 0/1). */
+export type VehicleTableRow = Omit<Vehicle, "equipment" | "demo"> & { equipment: string; demo: number };
 type DeviceRow = Omit<Device, "demo" | "has_secret"> & { demo: number; secret_hash: string | null };
 
 const VEHICLE_COLUMNS = "id, unit, name, vin, make, model, year, equipment, tank_l, mpg, home_base, demo, created_at, updated_at";
 const DEVICE_COLUMNS = "id, vehicle_id, status, name, demo, secret_hash, last_source, last_topic, first_seen, last_seen, created_at";
 
-function toVehicle(row: VehicleRow): Vehicle {
+function toVehicle(row: VehicleTableRow): Vehicle {
   return { ...row, equipment: row.equipment ? row.equipment.split(",") : [], demo: row.demo === 1 };
 }
 
@@ -147,7 +148,7 @@ export class Fleet {
     const at = this.now();
     const row = this.db
       .query(`INSERT INTO vehicles (unit, name, vin, make, model, year, equipment, tank_l, mpg, home_base, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING ${VEHICLE_COLUMNS}`)
-      .get(v.unit, v.name, v.vin, v.make, v.model, v.year, v.equipment.join(","), v.tank_l, v.mpg, v.home_base, options.demo ? 1 : 0, at, at) as VehicleRow;
+      .get(v.unit, v.name, v.vin, v.make, v.model, v.year, v.equipment.join(","), v.tank_l, v.mpg, v.home_base, options.demo ? 1 : 0, at, at) as VehicleTableRow;
     return toVehicle(row);
   }
 
@@ -159,23 +160,23 @@ export class Fleet {
     if (clash && clash.id !== id) throw new FleetInputError(`unit: a vehicle with unit ${v.unit} exists already`, "conflict");
     const row = this.db
       .query(`UPDATE vehicles SET unit = ?, name = ?, vin = ?, make = ?, model = ?, year = ?, equipment = ?, tank_l = ?, mpg = ?, home_base = ?, updated_at = ? WHERE id = ? RETURNING ${VEHICLE_COLUMNS}`)
-      .get(v.unit, v.name, v.vin, v.make, v.model, v.year, v.equipment.join(","), v.tank_l, v.mpg, v.home_base, this.now(), id) as VehicleRow;
+      .get(v.unit, v.name, v.vin, v.make, v.model, v.year, v.equipment.join(","), v.tank_l, v.mpg, v.home_base, this.now(), id) as VehicleTableRow;
     return toVehicle(row);
   }
 
   vehicle(id: number): Vehicle | null {
-    const row = this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles WHERE id = ?`).get(id) as VehicleRow | null;
+    const row = this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles WHERE id = ?`).get(id) as VehicleTableRow | null;
     return row ? toVehicle(row) : null;
   }
 
   vehicleByUnit(unit: string): Vehicle | null {
-    const row = this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles WHERE unit = ?`).get(unit.trim()) as VehicleRow | null;
+    const row = this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles WHERE unit = ?`).get(unit.trim()) as VehicleTableRow | null;
     return row ? toVehicle(row) : null;
   }
 
   /** Every vehicle, by unit number. */
   vehicles(): Vehicle[] {
-    return (this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles ORDER BY unit COLLATE NOCASE`).all() as VehicleRow[]).map(toVehicle);
+    return (this.db.query(`SELECT ${VEHICLE_COLUMNS} FROM vehicles ORDER BY unit COLLATE NOCASE`).all() as VehicleTableRow[]).map(toVehicle);
   }
 
   // ---- devices -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import { vehicleStatus, type VehicleStatus } from "../domain/vehicle-status";
 import { celsiusToFahrenheit, kmhToMph, kmToMiles, litresToGallons } from "../domain/units";
 import { fmiText } from "../domain/j1939/fmi";
 import { spnName } from "../domain/j1939/spn-names";
-import type { Device, Vehicle } from "./fleet";
+import type { Device, Vehicle, VehicleTableRow } from "./fleet";
+import type { VehicleState } from "../ingest/events";
 
 /** Offline after this much silence when the config says nothing. */
 export const DEFAULT_OFFLINE_AFTER_MINUTES = 15;
@@ -19,24 +20,10 @@ export const DEFAULT_OFFLINE_AFTER_MINUTES = 15;
 export const MAX_SERIES_POINTS = 5000;
 
 /** The latest state of a vehicle as the pages show it (SI units, epoch ms). */
-export interface LatestState {
-  last_seen: number;
-  position_ts: number | null;
-  lat: number | null;
-  lon: number | null;
-  speed_kmh: number | null;
-  heading: number | null;
-  odometer_km: number | null;
-  engine_hours: number | null;
-  fuel_level_pct: number | null;
-  fuel_rate_lph: number | null;
-  engine_rpm: number | null;
-  coolant_c: number | null;
-  battery_v: number | null;
-  ignition: number | null;
+export type LatestState = Omit<VehicleState, "vehicle_id" | "fuel_used_l" | "active_faults"> & {
   /** When each reading column was last updated: {name: epoch ms}. */
   reading_ts: Record<string, number>;
-}
+};
 
 /** A vehicle with what the map, the list and the API show about it. */
 export interface VehicleOverview {
@@ -124,35 +111,9 @@ export const faultTexts = {
   fmiText: (fmi: number): string => fmiText(fmi),
 };
 
-type VehicleRow = {
-  id: number;
-  unit: string;
-  name: string;
-  vin: string | null;
-  make: string | null;
-  model: string | null;
-  year: number | null;
-  equipment: string;
-  tank_l: number | null;
-  mpg: number | null;
-  home_base: string | null;
-  demo: number;
-  created_at: number;
-  updated_at: number;
+/** A vehicles row joined with its latest state (state columns null when nothing was heard yet). */
+type VehicleRow = VehicleTableRow & { [K in keyof Omit<LatestState, "last_seen" | "reading_ts">]: LatestState[K] | null } & {
   s_last_seen: number | null;
-  position_ts: number | null;
-  lat: number | null;
-  lon: number | null;
-  speed_kmh: number | null;
-  heading: number | null;
-  odometer_km: number | null;
-  engine_hours: number | null;
-  fuel_level_pct: number | null;
-  fuel_rate_lph: number | null;
-  engine_rpm: number | null;
-  coolant_c: number | null;
-  battery_v: number | null;
-  ignition: number | null;
   reading_ts: string | null;
   device_ids: string | null;
   fault_count: number;
