@@ -38,7 +38,9 @@ async function startTimed(cmd: string[]): Promise<Started> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/healthz`;
   const t0 = performance.now();
-  const proc = Bun.spawn([...cmd, "--listen", `127.0.0.1:${port}`, "--data-dir", join(dir, "data")], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir } });
+  // The embedded default config, demo fleet included (what `npm start` runs); the MQTT broker on a
+  // free port so the binary and the source run can be up side by side.
+  const proc = Bun.spawn([...cmd, "--listen", `127.0.0.1:${port}`, "--data-dir", join(dir, "data"), "--mqtt-listen", "127.0.0.1:0"], { cwd: dir, stdin: "ignore", stdout: "ignore", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir } });
   for (;;) {
     try {
       const response = await fetch(url);
