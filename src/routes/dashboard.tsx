@@ -29,7 +29,7 @@ export function dashboardRoutes(deps: AppDeps) {
       fleet: { vehicles: queriesFor(deps).vehicles(scopeFor(principal)), settings: mapSettings(deps), canAddTrucks: can(principal.role, "dispatch") },
       deadLetters24h: scopeFor(principal).all ? queriesFor(deps).deadLetterCount(Date.now() - 24 * 3600_000) : null,
       owner: can(principal.role, "manage_settings")
-        ? { configFile: deps.config.file, dataDir: config.data_dir, userCount: deps.auth.users.count(), tokenCount: deps.auth.tokens.list().filter((token) => !token.revoked_at).length }
+        ? { configFile: deps.config.file, dataDir: config.data_dir, userCount: deps.auth.users.count(), tokenCount: deps.auth.tokens.list().filter((token) => !token.revoked_at).length, realDevices: deps.fleet.devices().filter((device) => !device.demo && device.status === "active").length }
         : null,
     };
   };

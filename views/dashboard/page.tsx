@@ -28,7 +28,7 @@ export interface DashboardProps {
   /** Dead letters in the last 24 hours; null for drivers, who do not see them. */
   deadLetters24h: number | null;
   /** Shown to owners only: where the config and data live, and the set-up checklist. */
-  owner: null | { configFile: string; dataDir: string; userCount: number; tokenCount: number };
+  owner: null | { configFile: string; dataDir: string; userCount: number; tokenCount: number; realDevices: number };
 }
 
 /** "3 d 4 h", "2 h 5 min", "12 min", "40 s": how long the appliance has been up. */
@@ -143,7 +143,8 @@ function GettingStarted({ owner, sources }: { owner: NonNullable<DashboardProps[
   const steps = [
     { done: true, text: "Create the owner account." },
     { done: owner.userCount > 1, text: "Add your dispatchers, drivers and viewers under Settings → Users.", href: "/settings" },
-    { done: sources.length > 0, text: "Connect telemetry and load boards: add sources to the configuration file (see config.example.yaml), then reload it.", href: "/sources" },
+    { done: owner.realDevices > 0, text: "Add your trucks and the gateway or phone on each (Trucks → Devices); the demo fleet shows the way until then.", href: "/trucks/devices" },
+    { done: sources.some((source) => source.kind === "loadboard"), text: "Connect a load board: add it under sources: in the configuration file (see config.example.yaml), then reload it.", href: "/sources" },
     { done: owner.tokenCount > 0, text: "Optional: create an API token for scripts or monitoring under Settings → API tokens.", href: "/settings" },
   ];
   return (
