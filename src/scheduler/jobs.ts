@@ -3,6 +3,8 @@
  * entry here; its name becomes the key its owner can override under `jobs:` in the YAML.
  */
 import type { AppDeps } from "../deps";
+import { runRetention } from "../telemetry/retention";
+import { updateTrips } from "../telemetry/trips";
 import type { JobContext, JobDefinition, Scheduler } from "./scheduler";
 
 /** What a core job may use: the app's services, never the request context. */
@@ -23,6 +25,36 @@ export const CORE_JOBS: CoreJob[] = [
     run(ctx, deps) {
       const removed = deps.auth.sessions.purgeExpired();
       if (removed) ctx.log.info("expired sessions deleted", { count: removed });
+    },
+  },
+  {
+    name: "trips",
+    description: "Derives trips and miles per truck per day from new positions and ignition readings.",
+    schedule: "* * * * *",
+    timeoutSeconds: 50,
+    async run(ctx, deps) {
+      const stats = await updateTrips(deps.db, { timeZone: deps.config.current().timezone, signal: ctx.signal });
+      // Every minute: log only runs that changed something, so the log is not one line a minute.
+      if (stats.closed || stats.events) ctx.log.debug("trips updated", { ...stats });
+      if (stats.closed) ctx.log.info("trips ended", { count: stats.closed, open: stats.open });
+    },
+  },
+  {
+    name: "telemetry-retention",
+    description: "Thins positions and readings older than the retention period to one a minute and deletes old dead letters and redelivery guards.",
+    schedule: "30 3 * * *",
+    timeoutSeconds: 3600,
+    async run(ctx, deps) {
+      const { retention_days, dead_letter_days } = deps.config.current().telemetry;
+      const stats = await runRetention(deps.db, { retentionDays: retention_days, deadLetterDays: dead_letter_days, signal: ctx.signal });
+      ctx.log.info("telemetry retention", {
+        positions_deleted: stats.positionsDeleted,
+        readings_deleted: stats.readingsDeleted,
+        dead_letters_deleted: stats.deadLettersDeleted,
+        seen_deleted: stats.seenDeleted,
+        thinned_before: new Date(stats.thinnedBefore).toISOString(),
+        complete: stats.complete,
+      });
     },
   },
 ];

@@ -6,6 +6,7 @@ import type { Database } from "bun:sqlite";
 import init from "./0001_init.sql" with { type: "text" };
 import sourcesJobs from "./0002_sources_jobs.sql" with { type: "text" };
 import telemetry from "./0003_telemetry.sql" with { type: "text" };
+import tripState from "./0004_trip_state.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -18,4 +19,5 @@ export const migrations: Migration[] = [
   { version: 1, name: "init", up: init },
   { version: 2, name: "sources_jobs", up: sourcesJobs },
   { version: 3, name: "telemetry", up: telemetry },
+  { version: 4, name: "trip_state", up: tripState },
 ];
