@@ -186,8 +186,12 @@ export function splitByDay(t0: number, t1: number, km: number, timeZone: string,
 
 // ---- The walk -----------------------------------------------------------------------------------
 
-/** Order of events sharing a timestamp: ignition first (so it can start or end the trip), then odometer, then the fix. */
-const KIND_ORDER = { ignition: 0, odometer: 1, fix: 2 } as const;
+/**
+ * Order of events sharing a timestamp: ignition first (so it can start or end the trip), then the
+ * fix, then the odometer (a trip opened by a fix takes its start odometer from before that fix,
+ * when the truck was still standing; the reading sent with the fix already includes the move).
+ */
+const KIND_ORDER = { ignition: 0, fix: 1, odometer: 2 } as const;
 
 /** Sorts events by time (stable tie order by kind). */
 export function sortEvents(events: WalkEvent[]): WalkEvent[] {
@@ -284,8 +288,8 @@ export class TripWalker {
     const s = this.state;
     let startTs = fix.ts;
     if (s.ignition?.on && s.ignitionOnTs !== null && fix.ts - s.ignitionOnTs <= IGNITION_LEAD_MS) startTs = Math.max(s.ignitionOnTs, s.lastTripEndTs ?? -Infinity);
-    // Starting before this fix (at ignition-on), the truck was where the last fix put it, if recent.
-    const standing = startTs < fix.ts && previous && fix.ts - previous.ts <= DATA_GAP_MS ? previous : null;
+    // The truck left from where the last fix put it, if that is recent: the hop from there counts.
+    const standing = previous && fix.ts - previous.ts <= DATA_GAP_MS ? previous : null;
     const startOdo = s.lastOdo && s.lastOdo.ts >= startTs - STANDING_END_MS ? s.lastOdo : null;
     s.trip = {
       id: null,
