@@ -8,7 +8,10 @@
  * Rules (constants below):
  * - A trip **starts** at the first fix moving at ≥ MOVING_KMH. When the ignition came on at most
  *   IGNITION_LEAD_MS before that fix, the trip starts at the ignition-on time instead (warm-up and
- *   pulling out belong to the trip; a truck idling for an hour before leaving does not). A moving
+ *   pulling out belong to the trip; a truck idling for an hour before leaving does not). It leaves
+ *   from the last fix before that one when that fix is at most DATA_GAP_MS old, so the hop out of
+ *   the parking spot counts (the start odometer is also the last reading before the first moving
+ *   fix, within STANDING_END_MS of the start). A moving
  *   fix does not start a trip while the vehicle's latest ignition reading is *off* and younger than
  *   DATA_GAP_MS: GPS speed lags a few seconds behind a stop, and a towed truck is not driving. A
  *   vehicle that never reports ignition (phone trackers), or whose last ignition reading is older
