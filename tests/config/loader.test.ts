@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { EMBEDDED_LABEL, loadConfig, resolveConfigPath, type LoadResult } from "../../src/config/load";
 import { formatConfigError } from "../../src/config/errors";
 import type { Config } from "../../src/config/schema";
+import { coreJobNames } from "../../src/scheduler/jobs";
 
 const FIXTURES = resolve(import.meta.dir, "../fixtures/config");
 const roots: string[] = [];
@@ -113,7 +114,7 @@ describe("unknown keys", () => {
     {
       name: "a job name that matches no job is an unknown key, with a hint",
       yaml: "jobs:\n  session-cleanup:\n    enabled: true\n  sesion-cleanup:\n    enabled: false\n",
-      errors: ['haulbox.yaml:4:3 jobs.sesion-cleanup: unknown job "sesion-cleanup" (did you mean "session-cleanup"?); jobs: session-cleanup'],
+      errors: [`haulbox.yaml:4:3 jobs.sesion-cleanup: unknown job "sesion-cleanup" (did you mean "session-cleanup"?); jobs: ${coreJobNames().join(", ")}`],
     },
     {
       name: "a key like nothing we know gets no suggestion",
