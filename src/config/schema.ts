@@ -86,7 +86,7 @@ export const ConfigSchema = T.Object(
     ),
     ingest: T.Object(
       {
-        batch_max_rows: T.Integer({ minimum: 1, maximum: 100_000, default: 2000, description: "Most messages written in one database transaction." }),
+        batch_max_rows: T.Integer({ minimum: 1, maximum: 100_000, default: 10_000, description: "Most messages written in one database transaction." }),
         batch_max_ms: T.Integer({ minimum: 1, maximum: 10_000, default: 50, description: "Most time one transaction may spend writing, in milliseconds; what is left goes into the next one." }),
         batch_wait_ms: T.Integer({ minimum: 0, maximum: 1000, default: 0, description: "How long a message waits for others before its transaction starts, in milliseconds; 0 writes at once, a few make bigger transactions on slow storage." }),
         dead_letter_bytes: T.Integer({ minimum: 64, maximum: 1_000_000, default: 2048, description: "Longest payload kept with a dead letter, in bytes." }),

@@ -125,7 +125,12 @@ export class IngestRouter {
     }
     const { route, deviceId } = match;
     const message: InboundMessage = { sourceId: route.sourceId, deviceId, topic: delivery.topic, payload: delivery.payload, receivedAt: delivery.receivedAt };
-    this.writer.submit({ ...base, sourceId: route.sourceId, deviceId, outcome: this.decodeFor(route, message, deviceId) });
+    const outcome = this.decodeFor(route, message, deviceId);
+    // Records that carry their own time are stored idempotently (keyed by vehicle and time), so a
+    // redelivered copy cannot double them: the redelivery guard is only needed when a record's
+    // time is the receive time (bare CAN frames) — and it costs a random-key insert per message.
+    const guard = outcome.kind === "dead" || outcome.records.length === 0 || outcome.records.some((record) => record.ts === delivery.receivedAt);
+    this.writer.submit({ ...base, key: guard ? key : undefined, sourceId: route.sourceId, deviceId, outcome });
   }
 
   /**
