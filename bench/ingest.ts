@@ -23,6 +23,7 @@ import { connect } from "node:net";
 import { createHash } from "node:crypto";
 import { Database } from "bun:sqlite";
 import mqtt, { type MqttClient } from "mqtt";
+import { BENCH_README as README, writeBenchSection } from "./readme";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 
@@ -78,9 +79,6 @@ const TARGET_RATE = 50_000;
 const TARGET_CEILING_RATIO = 0.5;
 const TARGET_NODE_RED_RATIO = 10;
 
-const README = join(REPO_ROOT, "bench/README.md");
-const BEGIN = "<!-- ingest:begin -->";
-const END = "<!-- ingest:end -->";
 const PEERS = join(REPO_ROOT, "bench/.peers");
 
 interface Message {
@@ -692,11 +690,7 @@ async function main(): Promise<void> {
       `Redelivery guard time per message, measured apart in this process (bun:sqlite, WAL, synchronous=NORMAL, 2000 per transaction): SHA-256 key ${storage.seenHashUs.toFixed(2)} µs + \`ingest_seen\` INSERT ${storage.seenInsertUs.toFixed(2)} µs (a ${"(vehicle, ts)"}-keyed row for comparison: ${storage.baseInsertUs.toFixed(2)} µs). Haulbox run: ${n(haulbox.extra!.deadLetters as number)} dead letters, ${n(haulbox.extra!.warnings as number)} warnings logged; Node-RED: ${n(nodeRed.extra!.errors as number)} errors logged.`,
     ].join("\n");
 
-    const current = readFileSync(README, "utf8");
-    const begin = current.indexOf(BEGIN);
-    const end = current.indexOf(END);
-    if (begin < 0 || end < begin) throw new Error(`${README} lacks the ${BEGIN} … ${END} markers`);
-    writeFileSync(README, `${current.slice(0, begin + BEGIN.length)}\n${table}\n${current.slice(end)}`);
+    writeBenchSection("ingest", table);
     console.log(table);
     log(`written to ${README}`);
   } finally {

@@ -9,15 +9,13 @@
  */
 import { cpus } from "node:os";
 import { loadavg } from "node:os";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { buildBinary } from "../scripts/build";
 import { freePort, makeTempDir, sourceCommand } from "../tests/helpers/server";
+import { BENCH_README as README, writeBenchSection } from "./readme";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
-const README = join(REPO_ROOT, "bench/README.md");
-const BEGIN = "<!-- startup:begin -->";
-const END = "<!-- startup:end -->";
 const RUNS = 10;
 const IDLE_MS = 5000;
 const TARGET_START_MS = 150;
@@ -138,10 +136,6 @@ const table = [
   `| RSS after ${IDLE_MS / 1000} s, default config (demo fleet of 6 trucks publishing) | ${fmtMb(binaryRss)} | ${fmtMb(sourceRss)} | ${(sourceRss / binaryRss).toFixed(1)}× | — | — |`,
 ].join("\n");
 
-const current = readFileSync(README, "utf8");
-const begin = current.indexOf(BEGIN);
-const end = current.indexOf(END);
-if (begin < 0 || end < begin) throw new Error(`${README} lacks the ${BEGIN} … ${END} markers`);
-writeFileSync(README, `${current.slice(0, begin + BEGIN.length)}\n${table}\n${current.slice(end)}`);
+writeBenchSection("startup", table);
 console.log(table);
 console.error(`\nwritten to ${README}`);
