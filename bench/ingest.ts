@@ -24,6 +24,10 @@ import { createHash } from "node:crypto";
 import { Database } from "bun:sqlite";
 import mqtt, { type MqttClient } from "mqtt";
 import { BENCH_README as README, writeBenchSection } from "./readme";
+import { READING_NAMES } from "../src/ingest/records";
+
+/** Reading values stored: readings are a row per vehicle and time with a column per name. */
+const COUNT_READING_VALUES = `SELECT coalesce(sum(${READING_NAMES.map((name) => `(${name} IS NOT NULL)`).join(" + ")}), 0) AS n FROM readings`;
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 
@@ -64,7 +68,7 @@ const NODE_RED_MESSAGES = Number(process.env.BENCH_INGEST_NODE_RED_MESSAGES ?? M
  * "node_modules/.bin/bun --cpu-prof-md --cpu-prof-dir=/tmp/prof src/main.ts".
  */
 const ONLY = process.env.BENCH_INGEST_ONLY ?? "";
-const HAULBOX_CMD = process.env.BENCH_INGEST_HAULBOX_CMD?.split(/\s+/).filter(Boolean).map((part, i) => (i > 0 && existsSync(resolve(REPO_ROOT, part)) ? resolve(REPO_ROOT, part) : part));
+const HAULBOX_CMD = process.env.BENCH_INGEST_HAULBOX_CMD?.split(/\s+/).filter(Boolean).map((part, i) => (existsSync(resolve(REPO_ROOT, part)) ? resolve(REPO_ROOT, part) : part));
 const DEVICES = 50;
 /** Rounds of all three; the table shows each one's median round. */
 const ROUNDS = Number(process.env.BENCH_INGEST_ROUNDS ?? 3);
@@ -425,7 +429,7 @@ async function runHaulbox(command: string[], messages: Message[], workDir: strin
     const seconds = (stored.at - published.first) / 1000;
     const db = new Database(databasePath(dataDir), { readonly: true });
     const one = (sql: string) => (db.query(sql).get() as { n: number }).n;
-    const extra = { readings: one("SELECT count(*) AS n FROM readings"), seen: one("SELECT count(*) AS n FROM ingest_seen"), deadLetters: one("SELECT count(*) AS n FROM dead_letters"), warnings };
+    const extra = { readings: one(COUNT_READING_VALUES), readingRows: one("SELECT count(*) AS n FROM readings"), seen: one("SELECT count(*) AS n FROM ingest_seen"), deadLetters: one("SELECT count(*) AS n FROM dead_letters"), warnings };
     db.close();
     return { rate: stored.count / seconds, seconds, stored: stored.count, published: messages.length, publishRate: messages.length / ((published.lastAck - published.first) / 1000), extra, dataDir, cpu };
   } finally {
@@ -569,12 +573,12 @@ function measureStorage(dataDir: string, workDir: string, messages: Message[]): 
   const bytes = (name: string) => (db.query("SELECT coalesce(sum(pgsize), 0) AS n FROM dbstat WHERE name = ?").get(name) as { n: number }).n;
   const rows = (name: string) => (db.query(`SELECT count(*) AS n FROM ${name}`).get() as { n: number }).n;
   const positions = rows("positions");
-  const readings = rows("readings");
+  const readingValues = (db.query(COUNT_READING_VALUES).get() as { n: number }).n;
   const total = (db.query("SELECT page_count * page_size AS n FROM pragma_page_count(), pragma_page_size()").get() as { n: number }).n;
   const storage = {
     positionBytes: bytes("positions") / positions,
     readingBytesPerMessage: bytes("readings") / positions,
-    readingBytes: bytes("readings") / readings,
+    readingBytes: bytes("readings") / readingValues,
     // Zero rows when every payload carries its own time: then the guard is not needed and not written.
     seenRows: rows("ingest_seen"),
     seenBytes: rows("ingest_seen") ? bytes("ingest_seen") / rows("ingest_seen") : 0,
@@ -683,10 +687,10 @@ async function main(): Promise<void> {
       `| messages stored of published, median round (its time) | ${n(ceiling.stored)} of ${n(ceiling.published)} received (${s(ceiling.seconds)}) | ${n(haulbox.stored)} of ${n(haulbox.published)} (${s(haulbox.seconds)}) | ${n(nodeRed.stored)} of ${n(nodeRed.published)} (${s(nodeRed.seconds)}) | — | — | no loss, every round | ${verdict(noLoss)} |`,
       `| publishers' rate (PUBACKs from Mosquitto) | ${fmtRate(ceiling.publishRate)} | ${fmtRate(haulbox.publishRate)} | ${fmtRate(nodeRed.publishRate)} | — | — | — | — |`,
       `| CPU seconds during the run: broker / consumer / publishers (bench process) | ${cpuText(ceiling.cpu)} | ${cpuText(haulbox.cpu)} | ${cpuText(nodeRed.cpu)} | — | — | — | — |`,
-      `| table rows written per second (positions + readings + redelivery keys) | — | ${n(Math.round((haulbox.stored + (haulbox.extra!.readings as number) + (haulbox.extra!.seen as number)) / haulbox.seconds))} | ${n(Math.round(nodeRed.stored / nodeRed.seconds))} | — | — | — | — |`,
-      `| what is stored per message | — | 1 position + ${(haulbox.extra!.readings as number / haulbox.stored).toFixed(1)} readings${(haulbox.extra!.seen as number) ? " + redelivery key" : ""}, ack after commit | 1 position (GPS only), acked on receipt | — | — | — | — |`,
+      `| table rows written per second (positions + readings + redelivery keys) | — | ${n(Math.round((haulbox.stored + (haulbox.extra!.readingRows as number) + (haulbox.extra!.seen as number)) / haulbox.seconds))} | ${n(Math.round(nodeRed.stored / nodeRed.seconds))} | — | — | — | — |`,
+      `| what is stored per message | — | 1 position + ${(haulbox.extra!.readings as number / haulbox.stored).toFixed(1)} readings (in ${(haulbox.extra!.readingRows as number / haulbox.stored).toFixed(1)} row)${(haulbox.extra!.seen as number) ? " + redelivery key" : ""}, ack after commit | 1 position (GPS only), acked on receipt | — | — | — | — |`,
       "",
-      `Storage (dbstat page bytes on a VACUUMed copy of the median round's Haulbox database): **${storage.positionBytes.toFixed(1)} bytes per stored position**; readings ${storage.readingBytes.toFixed(1)} bytes each (${storage.readingBytesPerMessage.toFixed(0)} bytes per message); the redelivery guard \`ingest_seen\` ${storage.seenRows ? `${storage.seenBytes.toFixed(1)} bytes per guarded message (${n(storage.seenRows)} rows)` : "not written (these payloads carry their own time, so a redelivered copy cannot double a row)"}; whole file ${storage.dbBytesPerMessage.toFixed(0)} bytes per message.`,
+      `Storage (dbstat page bytes on a VACUUMed copy of the median round's Haulbox database): **${storage.positionBytes.toFixed(1)} bytes per stored position**; readings ${storage.readingBytes.toFixed(1)} bytes per value (${storage.readingBytesPerMessage.toFixed(0)} bytes per message); the redelivery guard \`ingest_seen\` ${storage.seenRows ? `${storage.seenBytes.toFixed(1)} bytes per guarded message (${n(storage.seenRows)} rows)` : "not written (these payloads carry their own time, so a redelivered copy cannot double a row)"}; whole file ${storage.dbBytesPerMessage.toFixed(0)} bytes per message.`,
       `Redelivery guard time per message, measured apart in this process (bun:sqlite, WAL, synchronous=NORMAL, 2000 per transaction): SHA-256 key ${storage.seenHashUs.toFixed(2)} µs + \`ingest_seen\` INSERT ${storage.seenInsertUs.toFixed(2)} µs (a ${"(vehicle, ts)"}-keyed row for comparison: ${storage.baseInsertUs.toFixed(2)} µs). Haulbox run: ${n(haulbox.extra!.deadLetters as number)} dead letters, ${n(haulbox.extra!.warnings as number)} warnings logged; Node-RED: ${n(nodeRed.extra!.errors as number)} errors logged.`,
     ].join("\n");
 

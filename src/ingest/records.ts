@@ -46,7 +46,10 @@ export const READINGS = {
 
 /** A reading's name. */
 export type ReadingName = keyof typeof READINGS;
-/** Every reading name, in a stable order (its index is the storage id: append only). */
+/**
+ * Every reading name, in a stable order. Each is a column of the `readings` table (migration
+ * 0005): a new name needs a migration adding its column (tests/db/readings-columns.test.ts checks).
+ */
 export const READING_NAMES = Object.keys(READINGS) as ReadingName[];
 
 /** One value of one named quantity. */

@@ -109,8 +109,9 @@ export class IngestRouter {
    */
   handleMqtt(delivery: MqttDelivery, done: (error?: Error) => void, mayHold = true): void {
     const match = this.matchTopic(delivery.topic);
-    const key = delivery.messageId !== undefined ? deliveryKey(delivery) : undefined;
-    const base = { topic: delivery.topic, payload: delivery.payload, receivedAt: delivery.receivedAt, key, redelivery: delivery.dup === true, done };
+    // Hashing the payload costs a few µs: only messages that need the guard (below) pay for it.
+    const key = () => (delivery.messageId !== undefined ? deliveryKey(delivery) : undefined);
+    const base = { topic: delivery.topic, payload: delivery.payload, receivedAt: delivery.receivedAt, redelivery: delivery.dup === true, done };
     if (!match) {
       // Just after a start or reload, a decode source may still be starting: hold the message
       // (unacknowledged) until it is ready rather than file it as a dead letter.
@@ -120,7 +121,7 @@ export class IngestRouter {
         this.heldTimer.unref?.();
         return;
       }
-      this.writer.submit({ ...base, sourceId: null, deviceId: null, outcome: { kind: "dead", reason: `no telemetry source listens on topic ${JSON.stringify(delivery.topic)}` } });
+      this.writer.submit({ ...base, key: key(), sourceId: null, deviceId: null, outcome: { kind: "dead", reason: `no telemetry source listens on topic ${JSON.stringify(delivery.topic)}` } });
       return;
     }
     const { route, deviceId } = match;
@@ -130,7 +131,7 @@ export class IngestRouter {
     // redelivered copy cannot double them: the redelivery guard is only needed when a record's
     // time is the receive time (bare CAN frames) — and it costs a random-key insert per message.
     const guard = outcome.kind === "dead" || outcome.records.length === 0 || outcome.records.some((record) => record.ts === delivery.receivedAt);
-    this.writer.submit({ ...base, key: guard ? key : undefined, sourceId: route.sourceId, deviceId, outcome });
+    this.writer.submit({ ...base, key: guard ? key() : undefined, sourceId: route.sourceId, deviceId, outcome });
   }
 
   /**

@@ -8,7 +8,8 @@
  * Redeliveries: a QoS 1 message carries a key (connection, packet id, payload hash) that is stored
  * with the batch; a redelivered copy (DUP flag) whose key is already stored is acknowledged and
  * skipped. Positions and readings are keyed by (vehicle, time) and inserted idempotently, so a
- * timestamped duplicate cannot double-count either.
+ * timestamped duplicate cannot double-count either. A message's readings taken at the same time
+ * become one `readings` row (a column per name); the first value stored for a name wins.
  */
 import type { Database, Statement } from "bun:sqlite";
 import { READING_NAMES, type Dm1Record, type LampState, type TelemetryRecord } from "./records";
@@ -68,7 +69,7 @@ export interface WriterStats {
   lastBatchMs: number;
 }
 
-const NAME_IDS = new Map(READING_NAMES.map((name, index) => [name, index]));
+const COLUMN_OF = new Map(READING_NAMES.map((name, index) => [name, index]));
 /** Readings mirrored into vehicle_state (the ones dashboards show). */
 const STATE_READINGS = ["odometer_km", "engine_hours", "fuel_level_pct", "fuel_used_l", "fuel_rate_lph", "engine_rpm", "coolant_c", "battery_v", "ignition"] as const;
 type StateReading = (typeof STATE_READINGS)[number];
@@ -270,7 +271,9 @@ export class IngestWriter {
       }
       const { vehicleId, deviceId, records } = item.outcome;
       const cached = this.stateOf(vehicleId);
-      for (const record of records) this.writeRecord(vehicleId, record, cached, faultsChanged);
+      const readingRows = new Map<number, (number | null)[]>();
+      for (const record of records) this.writeRecord(vehicleId, record, cached, faultsChanged, readingRows);
+      for (const [ts, values] of readingRows) this.sql.readings.run(vehicleId, ts, ...values);
       if (item.receivedAt > cached.state.last_seen) {
         cached.state.last_seen = item.receivedAt;
         cached.dirty = true;
@@ -293,7 +296,8 @@ export class IngestWriter {
     return written;
   }
 
-  private writeRecord(vehicleId: number, record: TelemetryRecord, cached: CachedState, faultsChanged: Set<number>): void {
+  /** Writes a position or a DM1; a reading goes into `readingRows` (its time's row, written after the message). */
+  private writeRecord(vehicleId: number, record: TelemetryRecord, cached: CachedState, faultsChanged: Set<number>, readingRows: Map<number, (number | null)[]>): void {
     const state = cached.state;
     switch (record.type) {
       case "position": {
@@ -310,7 +314,11 @@ export class IngestWriter {
         return;
       }
       case "reading": {
-        this.sql.reading.run(vehicleId, NAME_IDS.get(record.name)!, record.ts, record.value);
+        let row = readingRows.get(record.ts);
+        if (!row) readingRows.set(record.ts, (row = new Array<number | null>(READING_NAMES.length).fill(null)));
+        const column = COLUMN_OF.get(record.name)!;
+        if (row[column] !== null) return; // the same name twice at one time: the first counts, as in storage
+        row[column] = record.value;
         this.stats.readings++;
         if (STATE_READING_SET.has(record.name) && record.ts >= (cached.fieldTs[record.name] ?? 0)) {
           cached.fieldTs[record.name] = record.ts;
@@ -393,7 +401,10 @@ function prepare(db: Database) {
     remember: q("INSERT OR IGNORE INTO ingest_seen (hash, received_at) VALUES (?, ?)"),
     deadLetter: q("INSERT INTO dead_letters (received_at, source_id, device_id, topic, payload, payload_bytes, reason) VALUES (?, ?, ?, ?, ?, ?, ?)"),
     position: q("INSERT OR IGNORE INTO positions (vehicle_id, ts, lat_e6, lon_e6, speed_dkmh, heading, altitude_m, accuracy_m) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
-    reading: q("INSERT OR IGNORE INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)"),
+    // A row for this vehicle and time already stored (a redelivery, or a later message with more
+    // readings of the same moment) keeps its values and gains the names it lacked.
+    readings: q(`INSERT INTO readings (vehicle_id, ts, ${READING_NAMES.join(", ")}) VALUES (?, ?${", ?".repeat(READING_NAMES.length)})
+      ON CONFLICT (vehicle_id, ts) DO UPDATE SET ${READING_NAMES.map((name) => `${name} = coalesce(${name}, excluded.${name})`).join(", ")}`),
     touchDevice: q("UPDATE devices SET last_seen = max(coalesce(last_seen, 0), ?), first_seen = coalesce(first_seen, ?), last_source = ?, last_topic = ? WHERE id = ?"),
     activeFaults: q("SELECT id, spn, fmi FROM faults WHERE vehicle_id = ? AND source_address = ? AND cleared_at IS NULL"),
     lastDm1: q("SELECT max(last_seen) AS ts FROM faults WHERE vehicle_id = ? AND source_address = ?"),

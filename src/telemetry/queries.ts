@@ -283,19 +283,20 @@ export class TelemetryQueries {
   /** A vehicle's readings of these names in [from, to], by name then time; each name thinned like positions. */
   readings(vehicleId: number, names: readonly ReadingName[], from: number, to: number, maxPointsPerName = MAX_SERIES_POINTS): ReadingPoint[] {
     const result: ReadingPoint[] = [];
-    const count = this.db.query("SELECT count(*) AS n FROM readings WHERE vehicle_id = ? AND name_id = ? AND ts BETWEEN ? AND ?");
-    const select = this.db.query(
-      `SELECT ts, value FROM (
-         SELECT ts, value, row_number() OVER (ORDER BY ts) - 1 AS i FROM readings WHERE vehicle_id = ?1 AND name_id = ?2 AND ts BETWEEN ?3 AND ?4)
-       WHERE i % ?5 = 0 OR i = ?6 - 1 ORDER BY ts`,
-    );
     for (const name of names) {
-      const nameId = READING_NAMES.indexOf(name);
-      if (nameId < 0) continue;
-      const { n } = count.get(vehicleId, nameId, from, to) as { n: number };
+      // Each name is a column of `readings`; only known names reach the SQL text.
+      if (!READING_NAMES.includes(name)) continue;
+      const { n } = this.db.query(`SELECT count(*) AS n FROM readings WHERE vehicle_id = ? AND ts BETWEEN ? AND ? AND ${name} IS NOT NULL`).get(vehicleId, from, to) as { n: number };
       if (!n) continue;
       const step = Math.max(1, Math.ceil(n / Math.max(1, maxPointsPerName - 1)));
-      for (const row of select.all(vehicleId, nameId, from, to, step, n) as { ts: number; value: number }[]) result.push({ ts: row.ts, name, value: row.value });
+      const rows = this.db
+        .query(
+          `SELECT ts, value FROM (
+             SELECT ts, ${name} AS value, row_number() OVER (ORDER BY ts) - 1 AS i FROM readings WHERE vehicle_id = ?1 AND ts BETWEEN ?2 AND ?3 AND ${name} IS NOT NULL)
+           WHERE i % ?4 = 0 OR i = ?5 - 1 ORDER BY ts`,
+        )
+        .all(vehicleId, from, to, step, n) as { ts: number; value: number }[];
+      for (const row of rows) result.push({ ts: row.ts, name, value: row.value });
     }
     return result;
   }

@@ -1,7 +1,8 @@
 /**
  * Telemetry retention, run nightly by the `telemetry-retention` job:
  * - positions and readings older than `telemetry.retention_days` are thinned to one a minute: the
- *   first row of each vehicle-minute is kept (per reading name for readings), the rest deleted.
+ *   first row of each vehicle-minute is kept, the rest deleted (for readings, a name the kept row
+ *   lacks takes the first value of it that minute had, so no reading name loses its minute).
  *   Tracks, charts and trips still work on minute data, and the table stops growing with the fix
  *   rate. Boundaries are whole UTC minutes, so a minute is never half thinned;
  * - dead letters older than `telemetry.dead_letter_days` are deleted;
@@ -17,6 +18,7 @@
  * index beyond the primary keys ingest already maintains.
  */
 import type { Database } from "bun:sqlite";
+import { READING_NAMES, type ReadingName } from "../ingest/records";
 
 /** Most rows looked at (and so at most deleted) in one transaction. */
 export const CHUNK_ROWS = 10_000;
@@ -87,35 +89,87 @@ async function thinPositions(db: Database, from: number, to: number, chunk: numb
     const next = nextVehicle.get(vehicle) as { vehicle_id: number } | null;
     if (!next) break;
     vehicle = next.vehicle_id;
-    deleted += await thinSeries(db, (cursor) => rows.all(vehicle, cursor, to, chunk) as { ts: number }[], (ts) => remove.run(vehicle, ts), from, chunk, signal);
-    if (signal?.aborted) break;
-  }
-  return deleted;
-}
-
-/** Keeps the first reading of each vehicle-name-minute in [from, to), like thinPositions. */
-async function thinReadings(db: Database, from: number, to: number, chunk: number, signal?: AbortSignal): Promise<number> {
-  const nextSeries = db.query("SELECT vehicle_id, name_id FROM readings WHERE (vehicle_id, name_id) > (?, ?) ORDER BY vehicle_id, name_id LIMIT 1");
-  const rows = db.query("SELECT ts FROM readings WHERE vehicle_id = ? AND name_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?");
-  const remove = db.query("DELETE FROM readings WHERE vehicle_id = ? AND name_id = ? AND ts = ?");
-  let deleted = 0;
-  let series: { vehicle_id: number; name_id: number } = { vehicle_id: -1, name_id: -1 };
-  for (;;) {
-    const next = nextSeries.get(series.vehicle_id, series.name_id) as { vehicle_id: number; name_id: number } | null;
-    if (!next) break;
-    series = next;
-    const { vehicle_id, name_id } = next;
-    deleted += await thinSeries(db, (cursor) => rows.all(vehicle_id, name_id, cursor, to, chunk) as { ts: number }[], (ts) => remove.run(vehicle_id, name_id, ts), from, chunk, signal);
+    deleted += await thinSeries(
+      db,
+      (cursor) => rows.all(vehicle, cursor, to, chunk) as { ts: number }[],
+      (row, first) => first || remove.run(vehicle, row.ts),
+      () => {},
+      from,
+      chunk,
+      signal,
+    );
     if (signal?.aborted) break;
   }
   return deleted;
 }
 
 /**
- * Thins one time series: `read(cursor)` gives up to `chunk` timestamps ≥ cursor in order,
- * `remove(ts)` deletes one row. Keeps the first row of each minute.
+ * Thins readings in [from, to) to one row per vehicle-minute, losing no name: the first row of each
+ * minute is kept, and a name it lacks takes the first value later rows of that minute had. The
+ * kept row is read and written in the same chunk transactions as the deletions.
  */
-async function thinSeries(db: Database, read: (cursor: number) => { ts: number }[], remove: (ts: number) => void, from: number, chunk: number, signal?: AbortSignal): Promise<number> {
+async function thinReadings(db: Database, from: number, to: number, chunk: number, signal?: AbortSignal): Promise<number> {
+  const columns = READING_NAMES.join(", ");
+  const nextVehicle = db.query("SELECT vehicle_id FROM readings WHERE vehicle_id > ? ORDER BY vehicle_id LIMIT 1");
+  const rows = db.query(`SELECT ts, ${columns} FROM readings WHERE vehicle_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT ?`);
+  const remove = db.query("DELETE FROM readings WHERE vehicle_id = ? AND ts = ?");
+  const update = db.query(`UPDATE readings SET ${READING_NAMES.map((name) => `${name} = ?`).join(", ")} WHERE vehicle_id = ? AND ts = ?`);
+  let deleted = 0;
+  let vehicle = -Infinity;
+  for (;;) {
+    const next = nextVehicle.get(vehicle) as { vehicle_id: number } | null;
+    if (!next) break;
+    vehicle = next.vehicle_id;
+    let kept: ReadingRow | null = null;
+    let keptChanged = false;
+    const vehicleId = vehicle;
+    deleted += await thinSeries(
+      db,
+      (cursor) => rows.all(vehicleId, cursor, to, chunk) as ReadingRow[],
+      (row, first) => {
+        if (first) {
+          kept = row as ReadingRow;
+          return;
+        }
+        remove.run(vehicleId, row.ts);
+        for (const name of READING_NAMES) {
+          if (kept![name] === null && (row as ReadingRow)[name] !== null) {
+            kept![name] = (row as ReadingRow)[name];
+            keptChanged = true;
+          }
+        }
+      },
+      () => {
+        if (!kept || !keptChanged) return;
+        update.run(...READING_NAMES.map((name) => kept![name]), vehicleId, kept.ts);
+        keptChanged = false;
+      },
+      from,
+      chunk,
+      signal,
+    );
+    if (signal?.aborted) break;
+  }
+  return deleted;
+}
+
+/** A `readings` row: its time and a column per reading name. */
+type ReadingRow = { ts: number } & Record<ReadingName, number | null>;
+
+/**
+ * Thins one time series: `read(cursor)` gives up to `chunk` rows with ts ≥ cursor in order, `visit`
+ * sees each with `first` true for the first row of its minute (kept) and false for the others (to
+ * delete), and `endChunk` runs before each chunk's transaction commits. Returns the rows deleted.
+ */
+async function thinSeries<Row extends { ts: number }>(
+  db: Database,
+  read: (cursor: number) => Row[],
+  visit: (row: Row, first: boolean) => void,
+  endChunk: () => void,
+  from: number,
+  chunk: number,
+  signal?: AbortSignal,
+): Promise<number> {
   let deleted = 0;
   let cursor = from;
   let keptMinute = -1;
@@ -125,14 +179,19 @@ async function thinSeries(db: Database, read: (cursor: number) => { ts: number }
     db.transaction(() => {
       const batch = read(cursor);
       count = batch.length;
-      for (const { ts } of batch) {
-        const minute = Math.floor(ts / MINUTE_MS);
+      for (const row of batch) {
+        const minute = Math.floor(row.ts / MINUTE_MS);
         if (minute === keptMinute) {
-          remove(ts);
+          visit(row, false);
           deleted++;
-        } else keptMinute = minute;
-        last = ts;
+        } else {
+          endChunk();
+          keptMinute = minute;
+          visit(row, true);
+        }
+        last = row.ts;
       }
+      endChunk();
     })();
     if (count < chunk || signal?.aborted) break;
     cursor = last + 1;

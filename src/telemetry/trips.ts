@@ -49,7 +49,6 @@
  */
 import type { Database } from "bun:sqlite";
 import { haversineKm } from "../domain/geo";
-import { READING_NAMES } from "../ingest/records";
 
 /** At or above this speed a fix is moving (km/h). Matches the dashboard's "moving" status. */
 export const MOVING_KMH = 5;
@@ -67,11 +66,9 @@ export const GPS_GLITCH_KMH = 200;
 export const GLITCH_REANCHOR = 3;
 /** Only rows at least this old are walked, so a device's slightly late rows are not skipped (ms). */
 export const SETTLE_MS = 2 * 60_000;
-/** Most positions (and readings per name) read for one vehicle in one run; the rest waits a run. */
+/** Most positions (and rows of ignition/odometer readings) read for one vehicle in one run; the rest waits a run. */
 export const MAX_ROWS_PER_RUN = 20_000;
 
-const IGNITION_ID = READING_NAMES.indexOf("ignition");
-const ODOMETER_ID = READING_NAMES.indexOf("odometer_km");
 
 /** One input event of the walk. */
 export type WalkEvent =
@@ -445,7 +442,7 @@ function statements(db: Database) {
     state: q("SELECT processed_ts, walker FROM trip_state WHERE vehicle_id = ?"),
     saveState: q("INSERT INTO trip_state (vehicle_id, processed_ts, walker, updated_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (vehicle_id) DO UPDATE SET processed_ts = ?2, walker = ?3, updated_at = ?4"),
     positions: q("SELECT ts, lat_e6, lon_e6, speed_dkmh FROM positions WHERE vehicle_id = ? AND ts > ? AND ts <= ? ORDER BY ts LIMIT ?"),
-    readings: q("SELECT ts, value FROM readings WHERE vehicle_id = ? AND name_id = ? AND ts > ? AND ts <= ? ORDER BY ts LIMIT ?"),
+    readings: q("SELECT ts, ignition, odometer_km FROM readings WHERE vehicle_id = ? AND ts > ? AND ts <= ? AND (ignition IS NOT NULL OR odometer_km IS NOT NULL) ORDER BY ts LIMIT ?"),
     insertTrip: q(
       "INSERT INTO trips (vehicle_id, start_ts, end_ts, start_lat, start_lon, end_lat, end_lon, start_odometer_km, end_odometer_km, distance_km, distance_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
     ),
@@ -477,16 +474,17 @@ function walkVehicle(sql: Statements, vehicleId: number, settled: number, maxRow
   let horizon = settled;
   const positions = sql.positions.all(vehicleId, from, horizon, maxRows) as PositionRow[];
   if (positions.length === maxRows) horizon = positions.at(-1)!.ts;
-  const ignition = sql.readings.all(vehicleId, IGNITION_ID, from, horizon, maxRows) as { ts: number; value: number }[];
-  if (ignition.length === maxRows) horizon = Math.min(horizon, ignition.at(-1)!.ts);
-  const odometer = sql.readings.all(vehicleId, ODOMETER_ID, from, horizon, maxRows) as { ts: number; value: number }[];
-  if (odometer.length === maxRows) horizon = Math.min(horizon, odometer.at(-1)!.ts);
+  const readings = sql.readings.all(vehicleId, from, horizon, maxRows) as { ts: number; ignition: number | null; odometer_km: number | null }[];
+  if (readings.length === maxRows) horizon = Math.min(horizon, readings.at(-1)!.ts);
   const complete = horizon === settled;
 
   const events: WalkEvent[] = [];
   for (const row of positions) if (row.ts <= horizon) events.push({ kind: "fix", ts: row.ts, lat: row.lat_e6 / 1e6, lon: row.lon_e6 / 1e6, speedKmh: row.speed_dkmh === null ? null : row.speed_dkmh / 10 });
-  for (const row of ignition) if (row.ts <= horizon) events.push({ kind: "ignition", ts: row.ts, on: row.value >= 0.5 });
-  for (const row of odometer) if (row.ts <= horizon) events.push({ kind: "odometer", ts: row.ts, km: row.value });
+  for (const row of readings) {
+    if (row.ts > horizon) continue;
+    if (row.ignition !== null) events.push({ kind: "ignition", ts: row.ts, on: row.ignition >= 0.5 });
+    if (row.odometer_km !== null) events.push({ kind: "odometer", ts: row.ts, km: row.odometer_km });
+  }
   sortEvents(events);
 
   const walker = new TripWalker(state, timeZone);

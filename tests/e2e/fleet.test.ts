@@ -6,7 +6,7 @@
  * must draw its charts and name the fault. Desktop (light) and phone (dark), with screenshots.
  */
 import { afterAll, expect } from "bun:test";
-import { READING_NAMES } from "../../src/ingest/records";
+import { insertReading } from "../helpers/telemetry";
 import type { VehicleState } from "../../src/ingest/events";
 import { testApp, type TestApp } from "../helpers/app";
 import { TEST_OWNER, type AppProcess } from "../helpers/server";
@@ -37,13 +37,12 @@ async function seededApp() {
   t.deps.fleet.createDevice({ id: "gw-101", vehicle_id: moving });
   const now = Date.now();
   const insertPosition = db.query("INSERT INTO positions (vehicle_id, ts, lat_e6, lon_e6, speed_dkmh, heading) VALUES (?, ?, ?, ?, ?, ?)");
-  const insertReading = db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)");
   // Two hours along I-80 west of Chicago, one fix a minute.
   for (let i = 0; i <= 120; i++) {
     const ts = now - (120 - i) * 60_000;
     insertPosition.run(moving, ts, Math.round((41.5 + i * 0.002) * 1e6), Math.round((-89.5 + i * 0.012) * 1e6), 900 + (i % 7) * 20, 80);
-    insertReading.run(moving, READING_NAMES.indexOf("fuel_level_pct"), ts, 80 - i * 0.1);
-    insertReading.run(moving, READING_NAMES.indexOf("coolant_c"), ts, 85 + (i % 5));
+    insertReading(db, moving, "fuel_level_pct", ts, 80 - i * 0.1);
+    insertReading(db, moving, "coolant_c", ts, 85 + (i % 5));
   }
   db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, speed_kmh, heading, odometer_km, engine_hours, fuel_level_pct, coolant_c, ignition, active_faults, updated_at) VALUES (?, ?, ?, 41.74, -88.06, 96, 80, 612345, 10234, 68, 88, 1, 1, ?)").run(moving, now, now, now);
   db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, speed_kmh, ignition, updated_at) VALUES (?, ?, ?, 35.15, -90.05, 0, 0, ?)").run(parked, now, now, now);

@@ -94,6 +94,15 @@ describe("redeliveries", () => {
     expect(count("positions")).toBe(1);
     expect(count("readings")).toBe(1);
   });
+
+  test("a message's readings of one time share a row; a later message of that time adds names, never changes a stored value", async () => {
+    await writer.write(item([{ type: "reading", ts: T0, name: "fuel_level_pct", value: 50 }, { type: "reading", ts: T0, name: "coolant_c", value: 88 }, { type: "reading", ts: T0 + 1, name: "coolant_c", value: 89 }]));
+    await writer.write(item([{ type: "reading", ts: T0, name: "fuel_level_pct", value: 49 }, { type: "reading", ts: T0, name: "engine_rpm", value: 1400 }]));
+    expect(db.query("SELECT ts, fuel_level_pct, coolant_c, engine_rpm, odometer_km FROM readings ORDER BY ts").all()).toEqual([
+      { ts: T0, fuel_level_pct: 50, coolant_c: 88, engine_rpm: 1400, odometer_km: null },
+      { ts: T0 + 1, fuel_level_pct: null, coolant_c: 89, engine_rpm: null, odometer_km: null },
+    ]);
+  });
 });
 
 describe("dead letters", () => {

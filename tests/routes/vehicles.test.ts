@@ -4,7 +4,7 @@
  * Telemetry rows are inserted directly, as the ingest writer would leave them.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { READING_NAMES } from "../../src/ingest/records";
+import { insertReading } from "../helpers/telemetry";
 import { testApp, type TestApp, type TestSession } from "../helpers/app";
 
 let t: TestApp;
@@ -30,11 +30,9 @@ beforeAll(async () => {
   const db = t.deps.db;
   db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, speed_kmh, heading, odometer_km, engine_hours, fuel_level_pct, ignition, updated_at) VALUES (?, ?, ?, 41.8781, -87.6298, 88.5, 270, 512345.6, 10234.5, 62.5, 1, ?)").run(truckA, now - 60_000, now - 60_000, now);
   for (let i = 0; i < 10; i++) db.query("INSERT INTO positions (vehicle_id, ts, lat_e6, lon_e6, speed_dkmh, heading) VALUES (?, ?, ?, ?, ?, ?)").run(truckA, now - (10 - i) * 60_000, 41_878_100 + i * 1000, -87_629_800, 885, 270);
-  const fuel = READING_NAMES.indexOf("fuel_level_pct");
-  const coolant = READING_NAMES.indexOf("coolant_c");
   for (let i = 0; i < 5; i++) {
-    db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)").run(truckA, fuel, now - (5 - i) * 60_000, 70 - i);
-    db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)").run(truckA, coolant, now - (5 - i) * 60_000, 88);
+    insertReading(db, truckA, "fuel_level_pct", now - (5 - i) * 60_000, 70 - i);
+    insertReading(db, truckA, "coolant_c", now - (5 - i) * 60_000, 88);
   }
   db.query("INSERT INTO faults (vehicle_id, source_address, spn, fmi, oc, cm, lamp_mil, lamp_red_stop, lamp_amber_warning, lamp_protect, first_seen, last_seen, cleared_at) VALUES (?, 0, 3364, 1, 3, 0, 'on', 'off', 'slow_flash', 'off', ?, ?, NULL)").run(truckA, now - 3600_000, now - 60_000);
   db.query("INSERT INTO faults (vehicle_id, source_address, spn, fmi, oc, cm, lamp_mil, lamp_red_stop, lamp_amber_warning, lamp_protect, first_seen, last_seen, cleared_at) VALUES (?, 0, 100, 18, 1, 0, 'off', 'off', 'on', 'off', ?, ?, ?)").run(truckA, now - 7200_000, now - 7000_000, now - 6000_000);

@@ -5,7 +5,7 @@ import type { Database } from "bun:sqlite";
 import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
 import { Fleet } from "../../src/telemetry/fleet";
-import { READING_NAMES } from "../../src/ingest/records";
+import { insertReading } from "../helpers/telemetry";
 import { deadLetterKey, formatFahrenheit, formatFuel, formatMiles, startOfDay, TelemetryQueries } from "../../src/telemetry/queries";
 import { tempDir } from "../helpers/app";
 
@@ -60,8 +60,8 @@ describe("TelemetryQueries", () => {
   });
 
   test("readings by name, faults active first with texts, trips of a day", () => {
-    db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)").run(truck, READING_NAMES.indexOf("coolant_c"), NOW - 1000, 90);
-    db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)").run(truck, READING_NAMES.indexOf("fuel_level_pct"), NOW - 1000, 50);
+    insertReading(db, truck, "coolant_c", NOW - 1000, 90);
+    insertReading(db, truck, "fuel_level_pct", NOW - 1000, 50);
     expect(queries.readings(truck, ["coolant_c"], NOW - 5000, NOW)).toEqual([{ ts: NOW - 1000, name: "coolant_c", value: 90 }]);
     db.query("INSERT INTO faults (vehicle_id, source_address, spn, fmi, oc, cm, lamp_mil, lamp_red_stop, lamp_amber_warning, lamp_protect, first_seen, last_seen, cleared_at) VALUES (?, 0, 100, 1, 1, 0, 'off', 'on', 'off', 'off', ?, ?, ?)").run(truck, NOW - 9000, NOW - 8000, NOW - 7000);
     db.query("INSERT INTO faults (vehicle_id, source_address, spn, fmi, oc, cm, lamp_mil, lamp_red_stop, lamp_amber_warning, lamp_protect, first_seen, last_seen) VALUES (?, 0, 999999, 31, 1, 0, 'off', 'off', 'on', 'off', ?, ?)").run(truck, NOW - 9000, NOW - 9000);

@@ -1,6 +1,7 @@
 /**
  * Telemetry retention over a real migrated database: old positions and readings thinned to exactly
- * the first row of each vehicle-minute (per reading name), also across chunk boundaries; recent
+ * the first row of each vehicle-minute, with each reading name keeping the first value it had in
+ * that minute even when it arrived in a later row, also across chunk boundaries; recent
  * rows, faults and trips untouched; a second run finds nothing to do; dead letters and redelivery
  * guards pruned by age; an aborted run reports itself incomplete. Also: the trips and retention
  * jobs are registered with valid schedules, run through their job entries, and are documented in
@@ -13,7 +14,7 @@ import type { Database } from "bun:sqlite";
 import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
 import { Fleet } from "../../src/telemetry/fleet";
-import { READING_NAMES } from "../../src/ingest/records";
+import { insertReading } from "../helpers/telemetry";
 import { runRetention, SEEN_KEEP_MS } from "../../src/telemetry/retention";
 import { CORE_JOBS, type CoreJobDeps } from "../../src/scheduler/jobs";
 import { CronPattern } from "../../src/scheduler/cron";
@@ -23,8 +24,6 @@ import { tempDir } from "../helpers/app";
 const MIN = 60_000;
 const DAY = 86_400_000;
 const NOW = Date.UTC(2025, 5, 10, 8, 30, 0);
-const ODOMETER = READING_NAMES.indexOf("odometer_km");
-const FUEL = READING_NAMES.indexOf("fuel_level_pct");
 
 let dir: string;
 let db: Database;
@@ -49,15 +48,29 @@ function seedPositions(v: number, start: number, minutes: number, stepMs: number
   })();
 }
 
-/** Readings of two names every `stepMs`, at the same instants. */
-function seedReadings(v: number, start: number, minutes: number, stepMs: number): void {
-  const insert = db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)");
+/**
+ * The odometer every `stepMs`, and the fuel level 5 s after each odometer reading (so in rows of
+ * their own); each value different. Returns what thinning must keep: per minute, the first row's
+ * time, the minute's first odometer and its first fuel level.
+ */
+function seedReadings(v: number, start: number, minutes: number, stepMs: number): { ts: number; odometer_km: number; fuel_level_pct: number }[] {
+  const minutesKept = new Map<number, { ts: number; odometer_km: number | null; fuel_level_pct: number | null }>();
+  const keep = (ts: number, name: "odometer_km" | "fuel_level_pct", value: number) => {
+    const minute = Math.floor(ts / MIN);
+    const kept = minutesKept.get(minute) ?? minutesKept.set(minute, { ts, odometer_km: null, fuel_level_pct: null }).get(minute)!;
+    kept[name] ??= value;
+  };
   db.transaction(() => {
     for (let ts = start; ts < start + minutes * MIN; ts += stepMs) {
-      insert.run(v, ODOMETER, ts, ts / 1e9);
-      insert.run(v, FUEL, ts, 50);
+      const odometer = 100_000 + (ts - start) / 1000;
+      const fuel = 90 - (ts - start) / 100_000;
+      insertReading(db, v, "odometer_km", ts, odometer);
+      insertReading(db, v, "fuel_level_pct", ts + 5000, fuel);
+      keep(ts, "odometer_km", odometer);
+      keep(ts + 5000, "fuel_level_pct", fuel);
     }
   })();
+  return [...minutesKept.values()] as { ts: number; odometer_km: number; fuel_level_pct: number }[];
 }
 
 const count = (sql: string, ...args: number[]) => (db.query(`SELECT count(*) AS n FROM ${sql}`).get(...args) as { n: number }).n;
@@ -70,10 +83,11 @@ describe("thinning", () => {
       // 100 days ago: a fix every 10 s for 30 minutes, starting 20 s into a minute, for both trucks.
       const old = Math.floor((NOW - 100 * DAY) / MIN) * MIN + 20_000;
       const recent = NOW - 2 * DAY;
+      const expectedReadings = new Map<number, ReturnType<typeof seedReadings>>();
       for (const v of [a, b]) {
         seedPositions(v, old, 30, 10_000);
         seedPositions(v, recent, 10, 10_000);
-        seedReadings(v, old, 30, 15_000);
+        expectedReadings.set(v, seedReadings(v, old, 30, 15_000));
         seedReadings(v, recent, 10, 15_000);
       }
       const stats = await runRetention(db, { retentionDays: 90, deadLetterDays: 30, now: NOW, chunkRows });
@@ -85,17 +99,16 @@ describe("thinning", () => {
         const minute = Math.floor(old / MIN) * MIN;
         expect(kept.map((row) => row.ts)).toEqual([old, ...Array.from({ length: 30 }, (_, i) => minute + (i + 1) * MIN)]);
         expect(count("positions WHERE vehicle_id = ? AND ts >= ?", v, recent)).toBe(60);
-        for (const name of [ODOMETER, FUEL]) {
-          const readings = db.query("SELECT ts FROM readings WHERE vehicle_id = ? AND name_id = ? AND ts < ? ORDER BY ts").all(v, name, NOW - 90 * DAY) as { ts: number }[];
-          expect(new Set(readings.map((row) => Math.floor(row.ts / MIN))).size).toBe(readings.length);
-          expect(readings.length).toBe(31);
-          expect(readings[0]!.ts).toBe(old);
-          expect(count("readings WHERE vehicle_id = ? AND name_id = ? AND ts >= ?", v, name, recent)).toBe(40);
-        }
+        // One row per minute, holding each name's first value of that minute (the fuel level came
+        // 5 s after the odometer, in a row that was deleted: its value moved into the kept row).
+        const keptReadings = db.query("SELECT ts, odometer_km, fuel_level_pct FROM readings WHERE vehicle_id = ? AND ts < ? ORDER BY ts").all(v, NOW - 90 * DAY);
+        expect(keptReadings).toHaveLength(31);
+        expect(keptReadings).toEqual(expectedReadings.get(v)!);
+        expect(count("readings WHERE vehicle_id = ? AND ts >= ?", v, recent)).toBe(80);
       }
-      // 180 fixes → 31 kept per truck; 120 readings per name → 31 kept.
+      // 180 fixes → 31 kept per truck; 120 odometer + 120 fuel rows → 31 kept.
       expect(stats.positionsDeleted).toBe(2 * (180 - 31));
-      expect(stats.readingsDeleted).toBe(2 * 2 * (120 - 31));
+      expect(stats.readingsDeleted).toBe(2 * (240 - 31));
 
       // The next night has nothing new to thin; it does not even revisit the thinned day.
       const again = await runRetention(db, { retentionDays: 90, deadLetterDays: 30, now: NOW + 60_000, chunkRows });

@@ -12,7 +12,8 @@ import type { Database } from "bun:sqlite";
 import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
 import { Fleet } from "../../src/telemetry/fleet";
-import { READING_NAMES, type ReadingName } from "../../src/ingest/records";
+import type { ReadingName } from "../../src/ingest/records";
+import { insertReading } from "../helpers/telemetry";
 import { EARTH_RADIUS_KM } from "../../src/domain/geo";
 import { localDay, SETTLE_MS, splitByDay, updateTrips } from "../../src/telemetry/trips";
 import { tempDir } from "../helpers/app";
@@ -48,7 +49,7 @@ function fix(v: number, ts: number, lon: number, kmh: number | null, lat = LAT):
 }
 
 function reading(v: number, name: ReadingName, ts: number, value: number): void {
-  db.query("INSERT INTO readings (vehicle_id, name_id, ts, value) VALUES (?, ?, ?, ?)").run(v, READING_NAMES.indexOf(name), ts, value);
+  insertReading(db, v, name, ts, value);
 }
 
 /**

@@ -7,6 +7,7 @@ import init from "./0001_init.sql" with { type: "text" };
 import sourcesJobs from "./0002_sources_jobs.sql" with { type: "text" };
 import telemetry from "./0003_telemetry.sql" with { type: "text" };
 import tripState from "./0004_trip_state.sql" with { type: "text" };
+import readingsWide from "./0005_readings_wide.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -20,4 +21,5 @@ export const migrations: Migration[] = [
   { version: 2, name: "sources_jobs", up: sourcesJobs },
   { version: 3, name: "telemetry", up: telemetry },
   { version: 4, name: "trip_state", up: tripState },
+  { version: 5, name: "readings_wide", up: readingsWide },
 ];

@@ -72,7 +72,8 @@ export function parseFrame(line: string, where?: string): J1939Frame {
   let idText: string;
   let dataText: string;
   if (rest.includes("#")) {
-    const tokens = rest.split(/\s+/);
+    // Most gateways send bare frames: no whitespace, no regex split.
+    const tokens = /\s/.test(rest) ? rest.split(/\s+/) : [rest];
     if (tokens.length > 2) fail("has more than an interface and a frame after the timestamp");
     if (tokens.length === 2) iface = tokens[0];
     const frame = tokens[tokens.length - 1]!;
@@ -102,8 +103,8 @@ export function parseFrame(line: string, where?: string): J1939Frame {
   if (!HEX.test(dataText)) fail("has data that is not hexadecimal");
   if (dataText.length % 2) fail("has an odd number of hex digits");
   if (dataText.length > 16) fail(`has ${dataText.length / 2} data bytes; a classic CAN frame carries at most 8`);
-  const data = new Uint8Array(dataText.length / 2);
-  for (let i = 0; i < data.length; i++) data[i] = parseInt(dataText.slice(i * 2, i * 2 + 2), 16);
+  // Checked above to be whole hex bytes, so the native decoder reads them all.
+  const data = new Uint8Array(Buffer.from(dataText, "hex"));
   const frame: J1939Frame = { ...splitId(id), data };
   if (timestampMs !== undefined) frame.timestampMs = timestampMs;
   if (iface !== undefined) frame.iface = iface;
