@@ -401,7 +401,17 @@ async function runHaulbox(command: string[], messages: Message[], workDir: strin
   const config = join(runDir, "haulbox.yaml");
   writeFileSync(config, [`mqtt:`, `  url: ${broker.url}`, `sources:`, `  - id: trucks-can`, `    plugin: telemetry-j1939`, `    topic: "fleet/{device}/can"`, ""].join("\n"));
   const port = await freePort();
-  const proc = Bun.spawn([...command, "--config", config, "--no-demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir], { cwd: runDir, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: runDir } });
+  let proc: ReturnType<typeof spawnHaulbox>;
+  try {
+    proc = spawnHaulbox();
+  } catch (error) {
+    // A command that cannot start must not leave the broker running (and the bench hanging).
+    await broker.stop();
+    throw error;
+  }
+  function spawnHaulbox() {
+    return Bun.spawn([...command, "--config", config, "--no-demo", "--listen", `127.0.0.1:${port}`, "--data-dir", dataDir], { cwd: runDir, stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: runDir } });
+  }
   let subscribed = false;
   let warnings = 0;
   const out = lineReader(proc.stdout, (line) => {
@@ -677,6 +687,12 @@ async function main(): Promise<void> {
     const cpuModel = cpus()[0]?.model.trim() ?? "unknown";
     const s = (x: number) => `${x.toFixed(1)} s`;
     const cpuText = (cpu: Cpu) => `${cpu.broker.toFixed(1)} / ${cpu.consumer.toFixed(1)} / ${cpu.publishers.toFixed(1)}`;
+    const us = (run: RunResult) => ((run.cpu.consumer / run.stored) * 1e6).toFixed(1);
+    const busy = (run: RunResult) => `${Math.round(((run.cpu.broker + run.cpu.consumer + run.cpu.publishers) / (cpus().length * run.seconds)) * 100)} %`;
+    // Haulbox cannot store faster than the broker delivers to a subscriber that does nothing: a
+    // target above the ceiling measured in this same run cannot be met through it on this machine.
+    const overCeiling = (rate: number) => rate / ceiling.rate;
+    const reach = `Reachability, from this run: a subscriber cannot receive faster than Mosquitto delivers to one that only counts (${fmtRate(ceiling.rate)} here). The absolute target, ${n(TARGET_RATE)} msgs/s, is ${overCeiling(TARGET_RATE).toFixed(2)}× that ceiling, and ${TARGET_NODE_RED_RATIO}× Node-RED (${fmtRate(TARGET_NODE_RED_RATIO * nodeRed.rate)}) is ${overCeiling(TARGET_NODE_RED_RATIO * nodeRed.rate).toFixed(2)}× it${[overCeiling(TARGET_RATE), overCeiling(TARGET_NODE_RED_RATIO * nodeRed.rate)].some((x) => x > 1) ? ": a target above 1× cannot be met through this broker on this machine by any consumer" : ""}. Haulbox reached ${ratioCeiling.toFixed(2)}× the ceiling.`;
     const table = [
       `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus().length} cores (${cpuModel}), Bun ${Bun.version}, Node ${Bun.spawnSync(["node", "--version"]).stdout.toString().trim()}, Mosquitto ${mosquittoVersion}, Node-RED ${NODE_RED_VERSION} + node-red-node-sqlite ${NODE_RED_SQLITE_VERSION}, commit ${build.commit}; load average at start ${load}.`,
       `Command: \`npm run bench:ingest\`. ${n(MESSAGES)} messages (${n(NODE_RED_MESSAGES)} for Node-RED) from ${DEVICES} devices, ${Math.round(avgBytes)} bytes on average (${Math.min(...frameCounts)}–${Math.max(...frameCounts)} J1939 frames + a GPS fix, JSON on \`fleet/{device}/can\`), published QoS 1 by ${PUBLISHERS} mqtt.js connections with up to ${WINDOW} unacknowledged each. ${ROUNDS} rounds of the three, alternating; rates are the median round (min–max), the other rows are from that round.`,
@@ -687,10 +703,13 @@ async function main(): Promise<void> {
       `| messages stored of published, median round (its time) | ${n(ceiling.stored)} of ${n(ceiling.published)} received (${s(ceiling.seconds)}) | ${n(haulbox.stored)} of ${n(haulbox.published)} (${s(haulbox.seconds)}) | ${n(nodeRed.stored)} of ${n(nodeRed.published)} (${s(nodeRed.seconds)}) | — | — | no loss, every round | ${verdict(noLoss)} |`,
       `| publishers' rate (PUBACKs from Mosquitto) | ${fmtRate(ceiling.publishRate)} | ${fmtRate(haulbox.publishRate)} | ${fmtRate(nodeRed.publishRate)} | — | — | — | — |`,
       `| CPU seconds during the run: broker / consumer / publishers (bench process) | ${cpuText(ceiling.cpu)} | ${cpuText(haulbox.cpu)} | ${cpuText(nodeRed.cpu)} | — | — | — | — |`,
+      `| consumer CPU per message (µs): counting subscriber / decode + store + ack / Node-RED flow | ${us(ceiling)} | ${us(haulbox)} | ${us(nodeRed)} | ${(haulbox.cpu.consumer / haulbox.stored / (ceiling.cpu.consumer / ceiling.stored)).toFixed(1)}× | ${(haulbox.cpu.consumer / haulbox.stored / (nodeRed.cpu.consumer / nodeRed.stored)).toFixed(2)}× | — | — |`,
+      `| both cores busy during the run (all three processes' CPU ÷ (2 × run time)) | ${busy(ceiling)} | ${busy(haulbox)} | ${busy(nodeRed)} | — | — | — | — |`,
       `| table rows written per second (positions + readings + redelivery keys) | — | ${n(Math.round((haulbox.stored + (haulbox.extra!.readingRows as number) + (haulbox.extra!.seen as number)) / haulbox.seconds))} | ${n(Math.round(nodeRed.stored / nodeRed.seconds))} | — | — | — | — |`,
       `| what is stored per message | — | 1 position + ${(haulbox.extra!.readings as number / haulbox.stored).toFixed(1)} readings (in ${(haulbox.extra!.readingRows as number / haulbox.stored).toFixed(1)} row)${(haulbox.extra!.seen as number) ? " + redelivery key" : ""}, ack after commit | 1 position (GPS only), acked on receipt | — | — | — | — |`,
       "",
       `Storage (dbstat page bytes on a VACUUMed copy of the median round's Haulbox database): **${storage.positionBytes.toFixed(1)} bytes per stored position**; readings ${storage.readingBytes.toFixed(1)} bytes per value (${storage.readingBytesPerMessage.toFixed(0)} bytes per message); the redelivery guard \`ingest_seen\` ${storage.seenRows ? `${storage.seenBytes.toFixed(1)} bytes per guarded message (${n(storage.seenRows)} rows)` : "not written (these payloads carry their own time, so a redelivered copy cannot double a row)"}; whole file ${storage.dbBytesPerMessage.toFixed(0)} bytes per message.`,
+      reach,
       `Redelivery guard time per message, measured apart in this process (bun:sqlite, WAL, synchronous=NORMAL, 2000 per transaction): SHA-256 key ${storage.seenHashUs.toFixed(2)} µs + \`ingest_seen\` INSERT ${storage.seenInsertUs.toFixed(2)} µs (a ${"(vehicle, ts)"}-keyed row for comparison: ${storage.baseInsertUs.toFixed(2)} µs). Haulbox run: ${n(haulbox.extra!.deadLetters as number)} dead letters, ${n(haulbox.extra!.warnings as number)} warnings logged; Node-RED: ${n(nodeRed.extra!.errors as number)} errors logged.`,
     ].join("\n");
 

@@ -38,10 +38,35 @@ export const TelemetryOutputSchema = T.Object({ records: T.Array(RawItemSchema) 
 /** A telemetry poll's result. */
 export type TelemetryOutput = { records: Record<string, unknown>[] };
 
-/** What a load-board poll returns: `{ loads: object[] }`. */
-export const LoadboardOutputSchema = T.Object({ loads: T.Array(RawItemSchema) }, { additionalProperties: false });
+/**
+ * A record the plugin itself could not turn into a load (a CSV row whose date does not parse, an
+ * API item missing its id): reported with the reason, so a bad row costs a rejection, not the poll.
+ */
+export const RejectedItemSchema = T.Object(
+  {
+    /** Where it came from, for a person: "loads.csv row 12", "page 3 item 7". */
+    ref: T.String({ maxLength: 300 }),
+    reason: T.String({ maxLength: 1000 }),
+    /** The raw record as text (cut), for the dead-letter view. */
+    raw: T.Optional(T.String({ maxLength: 4000 })),
+  },
+  { additionalProperties: false },
+);
+export type RejectedItem = Static<typeof RejectedItemSchema>;
+
+/**
+ * What a load-board poll returns: `{ loads: object[], rejected?: [...] }`. Each load should be a
+ * canonical load (src/loads/records.ts); the core checks every one and rejects the bad ones with
+ * a reason. `complete: true` says the poll returned every open load of the source, so a load it
+ * returned before and not now has been taken down (it expires); a source that only returns what
+ * is new leaves it out.
+ */
+export const LoadboardOutputSchema = T.Object(
+  { loads: T.Array(RawItemSchema), rejected: T.Optional(T.Array(RejectedItemSchema)), complete: T.Optional(T.Boolean()) },
+  { additionalProperties: false },
+);
 /** A load-board poll's result. */
-export type LoadboardOutput = { loads: Record<string, unknown>[] };
+export type LoadboardOutput = { loads: Record<string, unknown>[]; rejected?: RejectedItem[]; complete?: boolean };
 
 /** A message for a notifier to deliver (alerts, maintenance due, a load booked). */
 export const NotifierMessageSchema = T.Object(
