@@ -8,6 +8,7 @@ import sourcesJobs from "./0002_sources_jobs.sql" with { type: "text" };
 import telemetry from "./0003_telemetry.sql" with { type: "text" };
 import tripState from "./0004_trip_state.sql" with { type: "text" };
 import readingsWide from "./0005_readings_wide.sql" with { type: "text" };
+import loads from "./0006_loads.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -22,4 +23,5 @@ export const migrations: Migration[] = [
   { version: 3, name: "telemetry", up: telemetry },
   { version: 4, name: "trip_state", up: tripState },
   { version: 5, name: "readings_wide", up: readingsWide },
+  { version: 6, name: "loads", up: loads },
 ];
