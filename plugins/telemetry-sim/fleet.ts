@@ -21,6 +21,7 @@
  * dock at each end of the corridor before turning round.
  */
 import { CORRIDORS, pointAt, routeOf, type CorridorRoute } from "./corridors";
+import { hashUnit, mix32, seededRandom } from "../../src/domain/random";
 
 /** What the model needs to know. */
 export interface FleetOptions {
@@ -207,32 +208,6 @@ interface TruckState {
   /** Counts arrivals in metro zones, so each pass gets its own traffic. */
   metroPass: number;
   lastMetroZone: number;
-}
-
-/** 32-bit integer hash (murmur3 finaliser). */
-function mix32(value: number): number {
-  let h = value | 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-/** A number in [0, 1) from integers: noise that depends only on its inputs, never on call order. */
-export function hashUnit(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const part of parts) h = mix32(h ^ mix32(Math.floor(part) + Math.floor(part / 4_294_967_296) * 31));
-  return h / 4_294_967_296;
-}
-
-/** Seeded sequential generator (mulberry32) for choices made once. */
-export function seededRandom(seed: number): () => number {
-  let a = mix32(seed) || 1;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 const VIN_VALUES: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5, F: 6, G: 7, H: 8, J: 1, K: 2, L: 3, M: 4, N: 5, P: 7, R: 9, S: 2, T: 3, U: 4, V: 5, W: 6, X: 7, Y: 8, Z: 9 };

@@ -42,6 +42,8 @@ import {
   type CallContext,
   type EmitResult,
   type LoadboardInstance,
+  type LoadboardOutput,
+  type RejectedItem,
   type NotifierInstance,
   type NotifierMessage,
   type PluginKind,
@@ -100,6 +102,10 @@ export interface LoadboardBatch {
   sourceId: string;
   plugin: string;
   loads: Record<string, unknown>[];
+  /** Rows the plugin itself could not map, with reasons. */
+  rejected?: RejectedItem[];
+  /** The poll listed every open load of the source. */
+  complete?: boolean;
   receivedAt: number;
 }
 
@@ -658,7 +664,10 @@ class SourceRunner {
     try {
       const receivedAt = this.host.clock.now();
       const sinks = this.host.options.sinks ?? {};
-      if (kind === "loadboard") await sinks.loadboard?.({ sourceId: this.config.id, plugin: this.config.plugin, loads: check.items, receivedAt });
+      if (kind === "loadboard") {
+        const { rejected, complete } = check.value as LoadboardOutput;
+        await sinks.loadboard?.({ sourceId: this.config.id, plugin: this.config.plugin, loads: check.items, rejected, complete, receivedAt });
+      }
       else await sinks.telemetry?.({ sourceId: this.config.id, plugin: this.config.plugin, records: check.items, receivedAt });
     } catch (error) {
       this.log.error("storing a source's results failed", { error: toError(error) });
