@@ -41,6 +41,7 @@ const CredentialsSchema = t.Object({
 
 const DeadLetterSchema = t.Object({
   id: t.Integer(),
+  kind: t.Union([t.Literal("telemetry"), t.Literal("load")], { description: "A telemetry message, or a load-board record." }),
   received_at: t.String({ format: "date-time" }),
   source_id: NullableString,
   device_id: NullableString,
@@ -48,6 +49,7 @@ const DeadLetterSchema = t.Object({
   payload: t.String({ description: "The payload as received, truncated; text when it was UTF-8, else hex." }),
   payload_bytes: t.Integer({ description: "Full size of the payload." }),
   reason: t.String(),
+  ref: t.Union([t.String(), t.Null()], { description: "For load records: where in the source the record came from (\"loads.csv row 12\")." }),
 });
 
 const HTTP_STATUS = { invalid: 422, not_found: 404, conflict: 409 } as const;
@@ -188,6 +190,6 @@ export function devicesApi(deps: AppDeps) {
         const letters = queries.deadLetters(limit, before);
         return { data: letters.map(deadLetterJson), next_cursor: letters.length === limit ? encodeCursor(deadLetterKey(letters[letters.length - 1]!)) : null };
       },
-      { query: ListQuery, requires: "read", response: { 200: ListOf(DeadLetterSchema), 403: ErrorSchema }, detail: { summary: "Messages that could not be stored as telemetry, with the reason, newest first", tags: ["devices"] } },
+      { query: ListQuery, requires: "read", response: { 200: ListOf(DeadLetterSchema), 403: ErrorSchema }, detail: { summary: "Telemetry messages and load-board records that could not be stored, with the reason, newest first", tags: ["devices"] } },
     );
 }

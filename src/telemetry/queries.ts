@@ -83,6 +83,8 @@ export interface TripView {
 /** A message that could not be stored as telemetry. */
 export interface DeadLetter {
   id: number;
+  /** `telemetry` (an MQTT or HTTP message) or `load` (a load-board record). */
+  kind: "telemetry" | "load";
   received_at: number;
   source_id: string | null;
   device_id: string | null;
@@ -90,6 +92,8 @@ export interface DeadLetter {
   payload: string;
   payload_bytes: number;
   reason: string;
+  /** For load records: where in the source it came from ("loads.csv row 12", "load 8812"). */
+  ref: string | null;
 }
 
 /** Whose trucks a request may see: everyone's, or one driver's own (null: a driver with no truck sees none). */
@@ -333,7 +337,7 @@ export class TelemetryQueries {
 
   /** Dead letters newest first (by received time), `limit` of them, after the cursor's [received_at, id] when given. */
   deadLetters(limit = 50, after?: [number, number]): DeadLetter[] {
-    const columns = "id, received_at, source_id, device_id, topic, payload, payload_bytes, reason";
+    const columns = "id, kind, received_at, source_id, device_id, topic, payload, payload_bytes, reason, ref";
     if (!after) return this.db.query(`SELECT ${columns} FROM dead_letters ORDER BY received_at DESC, id DESC LIMIT ?`).all(limit) as DeadLetter[];
     return this.db
       .query(`SELECT ${columns} FROM dead_letters WHERE received_at < ?1 OR (received_at = ?1 AND id < ?2) ORDER BY received_at DESC, id DESC LIMIT ?3`)

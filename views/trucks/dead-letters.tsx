@@ -1,8 +1,9 @@
 /** @jsxImportSource @kitajs/html */
 /**
- * Dead letters: messages that could not be stored as telemetry, newest first, with the device,
- * topic, time, the reason and the payload (truncated, monospace). Payloads are whatever a device
- * sent — hostile by assumption — so every field is rendered with `safe`.
+ * Dead letters: telemetry messages and load-board records that could not be stored, newest first,
+ * with where they came from (device and topic, or source and row), time, the reason and the payload
+ * (truncated, monospace). Payloads are whatever a device or board sent — hostile by assumption — so
+ * every field is rendered with `safe`.
  */
 import type { DeadLetter } from "../../src/telemetry/queries";
 import { CardTable, Time } from "../components";
@@ -27,10 +28,10 @@ export function DeadLettersPage(props: DeadLettersPageProps): JSX.Element {
         <a href="/trucks/devices">← Devices</a>
       </p>
       <h1>Dead letters</h1>
-      <p class="muted">Messages Haulbox received but could not store as telemetry, with the reason. Nothing is thrown away silently; old ones are pruned after the configured days.</p>
+      <p class="muted">Telemetry messages and load-board records Haulbox received but could not store, with the reason. Nothing is thrown away silently; old ones are pruned after the configured days.</p>
       <section class="card">
         {props.letters.length ? (
-          <CardTable columns={["Received", "Device", "Topic", "Reason", "Payload"]}>
+          <CardTable columns={["Received", "From", "Where", "Reason", "Payload"]}>
             {props.letters.map((letter) => {
               const preview = letter.payload.length > PAYLOAD_PREVIEW_CHARS ? `${letter.payload.slice(0, PAYLOAD_PREVIEW_CHARS)}…` : letter.payload;
               return (
@@ -38,11 +39,11 @@ export function DeadLettersPage(props: DeadLettersPageProps): JSX.Element {
                   <td data-label="Received">
                     <Time at={letter.received_at} />
                   </td>
-                  <td data-label="Device" class="mono" safe>
-                    {letter.device_id ?? "unknown"}
+                  <td data-label="From" class="mono" safe>
+                    {letter.kind === "load" ? `load source ${letter.source_id ?? "?"}` : letter.device_id ?? "unknown device"}
                   </td>
-                  <td data-label="Topic" class="mono" safe>
-                    {letter.topic ?? letter.source_id ?? "—"}
+                  <td data-label="Where" class="mono" safe>
+                    {letter.kind === "load" ? letter.ref ?? "—" : letter.topic ?? letter.source_id ?? "—"}
                   </td>
                   <td data-label="Reason" safe>
                     {letter.reason}
