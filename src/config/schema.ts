@@ -103,6 +103,56 @@ export const ConfigSchema = T.Object(
       },
       { ...Strict, default: {}, description: "Telemetry storage and display." },
     ),
+    costs: T.Object(
+      {
+        diesel: T.Object(
+          {
+            source: T.Union([T.Literal("fixed"), T.Literal("eia")], { default: "fixed", description: "Where prices come from: fixed uses the prices below; eia fetches the EIA weekly retail on-highway diesel price per region (needs api_key) and uses the prices below until the first fetch succeeds." }),
+            cents_per_gallon: T.Number({ exclusiveMinimum: 0, maximum: 2000, default: 375, description: "Diesel price in cents per US gallon, for every region not listed under by_region." }),
+            by_region: T.Object(
+              Object.fromEntries(["1A", "1B", "1C", "2", "3", "4", "5"].map((region) => [`padd_${region.toLowerCase()}`, T.Optional(T.Number({ exclusiveMinimum: 0, maximum: 2000, description: `PADD ${region} diesel price, cents per US gallon.` }))])),
+              { ...Strict, default: {}, description: "Diesel price per PADD region, keys padd_1a … padd_5 (1A New England, 1B Central Atlantic, 1C Lower Atlantic, 2 Midwest, 3 Gulf Coast, 4 Rocky Mountain, 5 West Coast), cents per US gallon." },
+            ),
+            api_key: T.String({ default: "", description: "EIA API key (free at eia.gov/opendata); keep it out of this file with api_key_file." }),
+            schedule: T.String({ format: "cron", default: "0 7 * * 2", description: "When to fetch EIA prices (EIA publishes on Mondays)." }),
+            eia_url: T.String({ format: "url", default: "https://api.eia.gov", description: "Base URL of the EIA API." }),
+          },
+          { ...Strict, default: {}, description: "Where diesel prices come from." },
+        ),
+        mpg: T.Number({ exclusiveMinimum: 0, maximum: 30, default: 6.5, description: "Fuel economy (miles per US gallon) of a truck with no MPG of its own and too little fuel data to measure one." }),
+        mpg_measure_miles: T.Integer({ minimum: 100, maximum: 100_000, default: 1000, description: "Measured MPG uses the truck's total fuel used and distance over its last this many miles." }),
+        maintenance_cents_per_mile: T.Number({ minimum: 0, maximum: 1000, default: 20.2, description: "Repair and maintenance, cents per mile (ATRI 2024: 20.2)." }),
+        tires_cents_per_mile: T.Number({ minimum: 0, maximum: 1000, default: 4.6, description: "Tires, cents per mile (ATRI 2024: 4.6)." }),
+        other_cents_per_mile: T.Number({ minimum: 0, maximum: 1000, default: 0, description: "Any other cost per mile (tolls, permits by the mile)." }),
+        fixed_cents_per_day: T.Integer({ minimum: 0, maximum: 10_000_000, default: 15_000, description: "Truck payment, insurance, permits and the like, cents per calendar day a trip takes." }),
+        driver_pay: T.Object(
+          {
+            kind: T.Union([T.Literal("per_mile"), T.Literal("percent")], { default: "per_mile", description: "How pay is counted: per_mile pays cents per mile; percent pays a share of the load's revenue." }),
+            cents_per_mile: T.Number({ minimum: 0, maximum: 1000, default: 65, description: "Driver pay per mile, cents (kind per_mile). An owner-operator driving their own truck may set 0: the net is then their pay." }),
+            paid_miles: T.Union([T.Literal("all"), T.Literal("loaded")], { default: "all", description: "Which miles are paid (kind per_mile)." }),
+            percent: T.Number({ minimum: 0, maximum: 100, default: 25, description: "Driver's share of revenue, percent (kind percent)." }),
+          },
+          { ...Strict, default: {}, description: "How drivers are paid." },
+        ),
+      },
+      { ...Strict, default: {}, description: "What running a truck costs: the matching engine's net profit uses these. Money in cents." },
+    ),
+    matching: T.Object(
+      {
+        circuity_factor: T.Number({ minimum: 1, maximum: 3, default: 1.2, description: "Road miles per straight-line mile, when no route provider is set (US average about 1.2)." }),
+        route_provider: T.Object(
+          {
+            kind: T.Union([T.Literal("none"), T.Literal("osrm"), T.Literal("valhalla")], { default: "none", description: "Which route server gives road miles: none uses the straight line × circuity_factor; osrm or valhalla asks that server." }),
+            url: T.String({ format: "url", default: "", description: "Base URL of the OSRM or Valhalla server." }),
+            timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 60, default: 5, description: "How long to wait for the route server before falling back to the estimate." }),
+          },
+          { ...Strict, default: {}, description: "An optional route server for exact road miles." },
+        ),
+        average_speed_mph: T.Number({ minimum: 20, maximum: 80, default: 50, description: "Average driving speed for hours-of-service planning, mph." }),
+        max_deadhead_miles: T.Number({ minimum: 0, maximum: 5000, default: 300, description: "Longest empty run to a pickup for a truck with no preference of its own." }),
+      },
+      { ...Strict, default: {}, description: "How loads are matched to trucks." },
+    ),
     sources: T.Array(SourceCoreSchema, { default: [], description: "Telemetry and load-board sources, each run by a plugin." }),
   },
   Strict,
