@@ -4,6 +4,9 @@
  * Extra plugins that are not built in go in `plugins_dir` (see src/plugins/external.ts).
  */
 import type { AnyPluginDefinition } from "../src/plugins/types";
+import loadboardCsv from "./loadboard-csv";
+import loadboardDemo from "./loadboard-demo";
+import loadboardHttpJson from "./loadboard-http-json";
 import telemetryJ1939 from "./telemetry-j1939";
 import telemetryJson from "./telemetry-json";
 import telemetryOsmand from "./telemetry-osmand";
@@ -11,4 +14,4 @@ import telemetryOwntracks from "./telemetry-owntracks";
 import telemetrySim from "./telemetry-sim";
 
 /** Every built-in plugin, each made with `definePlugin` (names must be unique). */
-export const builtinPlugins: AnyPluginDefinition[] = [telemetryJ1939, telemetryJson, telemetryOwntracks, telemetryOsmand, telemetrySim];
+export const builtinPlugins: AnyPluginDefinition[] = [telemetryJ1939, telemetryJson, telemetryOwntracks, telemetryOsmand, telemetrySim, loadboardDemo, loadboardHttpJson, loadboardCsv];

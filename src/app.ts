@@ -21,6 +21,8 @@ import { httpMetrics } from "./metrics/http";
 import { sourcesRoutes } from "./routes/sources";
 import { ingestRoutes } from "./routes/ingest";
 import { vehiclesApi } from "./routes/vehicles";
+import { loadsApi } from "./routes/loads";
+import { loadsPages } from "./routes/loads-pages";
 import { devicesApi } from "./routes/devices";
 import { trucksRoutes } from "./routes/trucks";
 import { liveRoutes } from "./routes/live";
@@ -61,6 +63,8 @@ export function buildApp(deps: AppDeps) {
     .use(sourcesRoutes(deps))
     .use(ingestRoutes(deps, () => deps.ingest.router))
     .use(vehiclesApi(deps))
+    .use(loadsApi(deps))
+    .use(loadsPages(deps))
     .use(devicesApi(deps))
     .use(trucksRoutes(deps))
     .use(liveRoutes(deps));

@@ -9,6 +9,7 @@ import type { Scheduler } from "./scheduler/scheduler";
 import type { Fleet } from "./telemetry/fleet";
 import type { TelemetryEvents } from "./ingest/events";
 import type { Ingest } from "./ingest/service";
+import type { Loads } from "./loads/service";
 
 export interface AppDeps {
   config: ConfigStore;
@@ -27,6 +28,8 @@ export interface AppDeps {
   telemetryEvents: TelemetryEvents;
   /** Telemetry ingest: batch writer, router to decode sources, MQTT transport (src/ingest/service.ts). */
   ingest: Ingest;
+  /** Loads, brokers, lane rates, matching and the load lifecycle (src/loads/service.ts). */
+  loads: Loads;
   /** When the process started (epoch ms), for /healthz uptime. */
   startedAt: number;
 }

@@ -69,7 +69,7 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   const auth = new Auth(db, () => config.current());
   const metrics = new Metrics();
   const runtime = createRuntime({ config, db, log, auth, metrics, catalog });
-  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, loads: runtime.loads, startedAt: Date.now() };
   const app = buildApp(deps);
   const listen = parseListen(loaded.config.listen)!;
   try {

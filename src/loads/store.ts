@@ -44,7 +44,7 @@ export interface LoadBatchResult {
   unchanged: number;
   expired: number;
   rejected: number;
-  /** Ids of loads inserted or changed (the matching engine scores these). */
+  /** Ids of loads inserted, changed or expired (the matching engine rescores or drops these). */
   changedIds: number[];
 }
 
@@ -137,9 +137,9 @@ export class LoadStore {
       update: q(`UPDATE loads SET ${COLUMN_NAMES.map((name) => `${name} = ?`).join(", ")}, last_seen = ?, updated_at = ? WHERE id = ?`),
       touch: q("UPDATE loads SET last_seen = ? WHERE id = ?"),
       reopen: q("UPDATE loads SET status = 'open', expired_at = NULL WHERE id = ?"),
-      expireMissing: q("UPDATE loads SET status = 'expired', expired_at = ?1 WHERE source_id = ?2 AND status = 'open' AND last_seen < ?3"),
+      expireMissing: q("UPDATE loads SET status = 'expired', expired_at = ?1 WHERE source_id = ?2 AND status = 'open' AND last_seen < ?3 RETURNING id"),
       expireStale: q(`UPDATE loads SET status = 'expired', expired_at = ?1 WHERE status = 'open'
-        AND (coalesce(pickup_latest, pickup_earliest + ${PICKUP_GRACE_MS}) < ?1 OR (expires_at IS NOT NULL AND expires_at < ?1))`),
+        AND (coalesce(pickup_latest, pickup_earliest + ${PICKUP_GRACE_MS}) < ?1 OR (expires_at IS NOT NULL AND expires_at < ?1)) RETURNING id`),
       brokerByMc: q("SELECT id FROM brokers WHERE mc = ?"),
       brokerByName: q("SELECT id FROM brokers WHERE mc IS NULL AND name_key = ?"),
       insertBroker: q("INSERT INTO brokers (mc, name_key, name, dot, phone, email, credit_score, days_to_pay, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),
@@ -169,15 +169,19 @@ export class LoadStore {
         if (stored.outcome !== "unchanged") result.changedIds.push(stored.id);
       });
       // Everything listed was stamped last_seen = at: the source's open loads not stamped are gone.
-      if (batch.complete) result.expired += this.sql.expireMissing.run(at, batch.sourceId, at).changes;
+      if (batch.complete) {
+        const expired = this.sql.expireMissing.all(at, batch.sourceId, at) as { id: number }[];
+        result.expired += expired.length;
+        for (const { id } of expired) result.changedIds.push(id);
+      }
       this.sql.counts.run(batch.sourceId, at, result.new, result.updated, result.expired, result.rejected);
     })();
     return result;
   }
 
-  /** Expires open loads whose pickup window has passed or whose board expiry is past; returns how many. */
-  expireStale(at = this.now()): number {
-    return this.sql.expireStale.run(at).changes;
+  /** Expires open loads whose pickup window has passed or whose board expiry is past; returns their ids. */
+  expireStale(at = this.now()): number[] {
+    return (this.sql.expireStale.all(at) as { id: number }[]).map((row) => row.id);
   }
 
   /** Stores or updates one valid record; a place that cannot be geocoded is a reason instead. */

@@ -19,6 +19,9 @@ import { SqliteSourceStateStore } from "./source-store";
 import { Fleet } from "../telemetry/fleet";
 import { TelemetryEvents } from "../ingest/events";
 import { Ingest } from "../ingest/service";
+import { Loads } from "../loads/service";
+import { geocode } from "../geo/gazetteer";
+import { watchTruckMoves } from "../engines/truck-moves";
 
 /** What the runtime is built from. */
 export interface RuntimeOptions {
@@ -43,6 +46,7 @@ export interface Runtime {
   fleet: Fleet;
   telemetryEvents: TelemetryEvents;
   ingest: Ingest;
+  loads: Loads;
 }
 
 /** Creates (but does not start) the host and scheduler, and wires reloads and metrics. */
@@ -50,27 +54,37 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, db, log, auth } = options;
   // The host hands plugins the ingest's provisioning, and the ingest routes to the host's decoders.
   let ingest: Ingest | null = null;
+  const loads = new Loads({ db, config: () => config.current(), geocode });
   const host = new PluginHost({
     services: { provisionDemoDevice: async (spec) => (ingest ? ingest.provisionDemoDevice(spec) : null) },
     registry: () => options.catalog.current(),
     log,
-    sinks: options.sinks,
+    // Load-board polls go to the load store (which scores what changed); a test may pass its own sinks.
+    sinks: {
+      loadboard: (batch) => {
+        loads.ingest(batch);
+      },
+      ...options.sinks,
+    },
     store: new SqliteSourceStateStore(db),
     clock: options.clock,
     secrets: () => config.secrets,
     stopGraceMs: options.stopGraceMs,
   });
   const scheduler = new Scheduler({ config: () => config.current(), log, store: new SqliteJobStateStore(db), clock: options.clock, stopGraceMs: options.stopGraceMs });
-  registerCoreJobs(scheduler, { auth, db, log, config });
+  registerCoreJobs(scheduler, { auth, db, log, config, loads });
   if (options.metrics) registerRuntimeMetrics(options.metrics, { host, scheduler });
   config.onChange((next) => {
     host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
     scheduler.apply();
+    // Costs, matching settings or the time zone may have changed: every score depends on them.
+    loads.engine.rebuild();
   });
   const fleet = new Fleet(db);
   const telemetryEvents = new TelemetryEvents();
   ingest = new Ingest({ config, db, log, host, fleet, events: telemetryEvents, metrics: options.metrics });
-  return { host, scheduler, fleet, telemetryEvents, ingest };
+  watchTruckMoves(telemetryEvents, loads.engine, log);
+  return { host, scheduler, fleet, telemetryEvents, ingest, loads };
 }
 
 /** Starts the ingest (so the demo fleet finds its broker), every source of the config in force, and every job. */

@@ -8,8 +8,6 @@ import { NotBuiltYet } from "../../views/layout";
 
 /** What each section will hold, shown until it is built. */
 const UPCOMING: { path: string; title: string; what: string }[] = [
-  { path: "/loads", title: "Loads", what: "Loads from your load-board sources, scored by net profit for every truck, arrive with the loads release." },
-  { path: "/brokers", title: "Brokers", what: "The broker book (credit, days to pay, your history with each) arrives with the loads release." },
   { path: "/alerts", title: "Alerts", what: "Critical fault and maintenance alerts arrive with the truck-health release." },
   { path: "/reports", title: "Reports", what: "Revenue and cost per mile, IFTA miles by state and CSV export arrive with the reports release." },
 ];

@@ -8,7 +8,7 @@ import { updateTrips } from "../telemetry/trips";
 import type { JobContext, JobDefinition, Scheduler } from "./scheduler";
 
 /** What a core job may use: the app's services, never the request context. */
-export type CoreJobDeps = Pick<AppDeps, "auth" | "db" | "log" | "config">;
+export type CoreJobDeps = Pick<AppDeps, "auth" | "db" | "log" | "config" | "loads">;
 
 /** A built-in job: a JobDefinition whose `run` also receives the app's services. */
 export interface CoreJob extends Omit<JobDefinition, "run"> {
@@ -55,6 +55,16 @@ export const CORE_JOBS: CoreJob[] = [
         thinned_before: new Date(stats.thinnedBefore).toISOString(),
         complete: stats.complete,
       });
+    },
+  },
+  {
+    name: "loads-expire",
+    description: "Expires open loads whose pickup window has passed or whose board took them down, and drops them from the matches.",
+    schedule: "*/5 * * * *",
+    timeoutSeconds: 60,
+    run(ctx, deps) {
+      const expired = deps.loads.expireStale();
+      if (expired) ctx.log.info("loads expired", { count: expired });
     },
   },
 ];

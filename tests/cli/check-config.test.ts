@@ -83,7 +83,7 @@ describe("haulbox check-config", () => {
     expect(run.stderr.trimEnd().split("\n")).toEqual([
       "sources.yaml:3:5 sources[0].lane: is required but missing",
       'sources.yaml:6:5 sources[0].lanes: unknown key (did you mean "lane"?)',
-      'sources.yaml:8:13 sources[1].plugin: unknown plugin "example-bord" (did you mean "example-board"?); available: example-board, telemetry-j1939, telemetry-json, telemetry-osmand, telemetry-owntracks, telemetry-sim',
+      'sources.yaml:8:13 sources[1].plugin: unknown plugin "example-bord" (did you mean "example-board"?); available: example-board, loadboard-csv, loadboard-demo, loadboard-http-json, telemetry-j1939, telemetry-json, telemetry-osmand, telemetry-owntracks, telemetry-sim',
       'sources.yaml:10:5 sources[2]: plugin example-board polls on a schedule: add "schedule:" with a cron expression',
       `sources.yaml:13:5 sources[2].api_key_file: cannot read secret file "${join(cwd, "keys/west.txt")}": no such file`,
       "5 errors in the configuration; nothing was done.",
@@ -96,13 +96,15 @@ describe("haulbox check-config", () => {
     expect(run.stdout).toContain("  file:      (embedded default)");
     expect(run.stdout).toContain("  listen:    0.0.0.0:9000");
     expect(run.stdout).toContain("  data dir:  /srv/haulbox");
-    // The embedded default runs the demo fleet and listens for every kind of tracker.
-    expect(run.stdout).toContain("  sources:   5 (5 enabled)");
+    // The embedded default runs the demo fleet and the demo load board and listens for every kind of tracker.
+    expect(run.stdout).toContain("  sources:   6 (6 enabled)");
     expect(run.stdout).toMatch(/demo-fleet\s+telemetry-sim\s+enabled/);
+    expect(run.stdout).toMatch(/demo-loads\s+loadboard-demo\s+enabled\s+schedule \*\/2 \* \* \* \*/);
     const noDemo = await runHaulbox(["check-config", "--no-demo"], { cwd });
     expect(noDemo.code).toBe(0);
     expect(noDemo.stdout).toContain("  sources:   4 (4 enabled)");
     expect(noDemo.stdout).not.toContain("telemetry-sim");
+    expect(noDemo.stdout).not.toContain("loadboard-demo");
   });
 
   test("HAULBOX_LISTEN is applied; a missing --config file and an unknown flag are errors", async () => {

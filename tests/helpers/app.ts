@@ -88,7 +88,7 @@ export async function testApp(
   const auth = new Auth(db, () => config.current());
   const metrics = new Metrics();
   const runtime = createRuntime({ config, db, log, auth, metrics, catalog, stopGraceMs: 50 });
-  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, startedAt: Date.now() };
+  const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, loads: runtime.loads, startedAt: Date.now() };
   const app = buildApp(deps);
   if (options.start !== false) await startRuntime(runtime, config);
   let counter = 0;

@@ -138,9 +138,9 @@ describe("expiry and brokers", () => {
       ]),
       receivedAt: NOW - 11 * HOUR,
     });
-    expect(store.expireStale(NOW)).toBe(2);
+    expect(store.expireStale(NOW)).toHaveLength(2);
     expect(rows("SELECT external_id FROM loads WHERE status = 'open' ORDER BY external_id")).toEqual([{ external_id: "fine" }, { external_id: "grace" }]);
-    expect(store.expireStale(NOW + 120_000)).toBe(1);
+    expect(store.expireStale(NOW + 120_000)).toHaveLength(1);
   });
 
   test("brokers are one row per MC, or per normalised name when there is no MC; what boards say is refreshed", () => {

@@ -26,7 +26,7 @@ describe("pages", () => {
   });
 
   test("an htmx request gets only the fragment", async () => {
-    const response = await t.request("GET", "/loads", { session: owner, headers: { "HX-Request": "true" } });
+    const response = await t.request("GET", "/alerts", { session: owner, headers: { "HX-Request": "true" } });
     const html = await response.text();
     expect(html).not.toContain("<html");
     expect(html).not.toContain('class="nav"');
@@ -34,7 +34,7 @@ describe("pages", () => {
   });
 
   test("pages not built yet say so plainly", async () => {
-    for (const path of ["/loads", "/brokers", "/alerts", "/reports"]) {
+    for (const path of ["/alerts", "/reports"]) {
       expect(await (await t.request("GET", path, { session: owner })).text(), path).toContain("This page is not built yet.");
     }
   });

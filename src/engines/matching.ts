@@ -1,0 +1,357 @@
+/**
+ * The matching engine: every available truck against every open load, scored by real net profit
+ * (src/domain/matching.ts), kept in memory and rescored incrementally — a new position rescores
+ * that truck only, new or changed loads are scored for every truck, and a change of costs or
+ * preferences rescores everything.
+ *
+ * Two stages keep it cheap: a pair whose equipment cannot fit, or whose straight-line deadhead is
+ * far beyond the truck's limit (over the limit ÷ circuity × FAR_FACTOR), is settled at once with
+ * no score (`far` or `equipment`); every other pair gets the full breakdown. Pages and the API
+ * read the kept matches; a pair that was settled early is computed in full when someone asks
+ * about it (the load page shows every truck).
+ *
+ * Where a truck is free: its live position now, or — when it has a booked load not yet delivered
+ * — that load's delivery point when the delivery window opens. Hours of service: the appliance has
+ * no ELD data, so every driver is assumed rested when free; the reason text says so.
+ */
+import type { Database } from "bun:sqlite";
+import type { Config } from "../config/schema";
+import { equipmentFits, matchLoad, type Match, type MatchLoad, type MatchSettings, type MatchTruck } from "../domain/matching";
+import { freshClock } from "../domain/hos";
+import { haversineKm } from "../domain/geo";
+import { kmToMiles } from "../domain/units";
+import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg";
+import type { PaddId } from "../domain/padd";
+import type { BrokerBook } from "../loads/brokers";
+import type { LaneBook } from "../loads/lanes";
+
+/** A pair further than this many times the truck's deadhead limit (straight line) is not scored. */
+const FAR_FACTOR = 1.5;
+/** Telemetry rows read to measure a truck's MPG. */
+const MPG_SAMPLE_ROWS = 20_000;
+const HOUR_MS = 3_600_000;
+
+/** A truck as the engine sees it, with why it cannot be matched when it cannot. */
+export interface EngineTruck {
+  id: number;
+  unit: string;
+  name: string;
+  demo: boolean;
+  /** Null when the truck cannot be matched (no position yet, no equipment set). */
+  match: MatchTruck | null;
+  unavailableReason: string | null;
+  mpg: MpgEstimate;
+  /** The booked load it is free after, if any. */
+  freeAfterLoadId: number | null;
+}
+
+/** A load row as the engine reads it. */
+interface LoadRow {
+  id: number;
+  origin_lat: number;
+  origin_lon: number;
+  origin_state: string | null;
+  origin_zip: string | null;
+  dest_lat: number;
+  dest_lon: number;
+  dest_state: string | null;
+  dest_zip: string | null;
+  pickup_earliest: number;
+  pickup_latest: number | null;
+  delivery_earliest: number | null;
+  delivery_latest: number | null;
+  equipment: string;
+  weight_lb: number | null;
+  rate_cents: number | null;
+  loaded_miles: number | null;
+  broker_id: number | null;
+}
+
+const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest_lat, dest_lon, dest_state, dest_zip, pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, equipment, weight_lb, rate_cents, loaded_miles, broker_id";
+
+export interface MatchingEngineDeps {
+  db: Database;
+  config: () => Config;
+  brokers: BrokerBook;
+  lanes: LaneBook;
+  now?: () => number;
+}
+
+export class MatchingEngine {
+  private trucksById = new Map<number, EngineTruck>();
+  private loadsById = new Map<number, MatchLoad>();
+  /** Kept full matches per truck (pairs settled early are absent). */
+  private matches = new Map<number, Map<number, Match>>();
+  private loaded = false;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: MatchingEngineDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Reads trucks and open loads and scores everything (start, a cost or config change). */
+  rebuild(): void {
+    this.deps.brokers.invalidate();
+    this.deps.lanes.invalidate();
+    this.trucksById = new Map(this.readTrucks().map((truck) => [truck.id, truck]));
+    const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS} FROM loads WHERE status = 'open' AND duplicate_of IS NULL`).all() as LoadRow[];
+    this.loadsById = new Map(rows.map((row) => [row.id, this.toMatchLoad(row)]));
+    this.matches = new Map();
+    for (const truck of this.trucksById.values()) this.scoreTruck(truck);
+    this.loaded = true;
+  }
+
+  /** Loads were added, changed or expired: reread those and score them for every truck. */
+  loadsChanged(ids: readonly number[]): void {
+    if (!this.loaded) return this.rebuild();
+    this.deps.lanes.invalidate();
+    this.deps.brokers.invalidate();
+    if (!ids.length) return;
+    const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS}, status, duplicate_of FROM loads WHERE id IN (${ids.map(() => "?").join(", ")})`).all(...ids) as (LoadRow & { status: string; duplicate_of: number | null })[];
+    const seen = new Set<number>();
+    for (const row of rows) {
+      seen.add(row.id);
+      if (row.status !== "open" || row.duplicate_of !== null) this.dropLoad(row.id);
+      else {
+        const load = this.toMatchLoad(row);
+        this.loadsById.set(row.id, load);
+        for (const truck of this.trucksById.values()) this.scorePair(truck, load);
+      }
+    }
+    for (const id of ids) if (!seen.has(id)) this.dropLoad(id);
+  }
+
+  /** Open loads that expired or were taken: forget them (cheaper than a rebuild). */
+  dropLoad(id: number): void {
+    this.loadsById.delete(id);
+    for (const kept of this.matches.values()) kept.delete(id);
+  }
+
+  /** A truck moved, was edited or booked: reread it and rescore its loads only. */
+  truckChanged(id: number): void {
+    if (!this.loaded) return this.rebuild();
+    const truck = this.readTrucks(id)[0];
+    if (!truck) {
+      this.trucksById.delete(id);
+      this.matches.delete(id);
+      return;
+    }
+    this.trucksById.set(id, truck);
+    this.scoreTruck(truck);
+  }
+
+  trucks(): EngineTruck[] {
+    this.ensure();
+    return [...this.trucksById.values()];
+  }
+
+  truck(id: number): EngineTruck | null {
+    this.ensure();
+    return this.trucksById.get(id) ?? null;
+  }
+
+  /** The truck's best loads, highest score first (ties: higher net). */
+  best(truckId: number, limit = 50): Match[] {
+    this.ensure();
+    const kept = this.matches.get(truckId);
+    if (!kept) return [];
+    return [...kept.values()].sort((a, b) => b.score - a.score || b.net_cents - a.net_cents).slice(0, limit);
+  }
+
+  /** The best match of each open load over all trucks (the fleet-wide board), by load id. */
+  bestPerLoad(): Map<number, Match> {
+    this.ensure();
+    const best = new Map<number, Match>();
+    for (const kept of this.matches.values()) {
+      for (const match of kept.values()) {
+        const current = best.get(match.load_id);
+        if (!current || match.score > current.score || (match.score === current.score && match.net_cents > current.net_cents)) best.set(match.load_id, match);
+      }
+    }
+    return best;
+  }
+
+  /** One load against every matchable truck, computed in full (the load page), best first. */
+  forLoad(loadId: number): Match[] {
+    this.ensure();
+    const load = this.loadsById.get(loadId) ?? this.readLoad(loadId);
+    if (!load) return [];
+    const settings = this.settings();
+    return [...this.trucksById.values()]
+      .filter((truck) => truck.match)
+      .map((truck) => matchLoad(truck.match!, load, settings))
+      .sort((a, b) => b.score - a.score || b.net_cents - a.net_cents);
+  }
+
+  /** One pair in full, whether or not the engine keeps it. */
+  pair(truckId: number, loadId: number): Match | null {
+    this.ensure();
+    const truck = this.trucksById.get(truckId)?.match;
+    const load = this.loadsById.get(loadId) ?? this.readLoad(loadId);
+    return truck && load ? matchLoad(truck, load, this.settings()) : null;
+  }
+
+  /** How many loads are open and scored, for the dashboard. */
+  counts(): { openLoads: number; trucks: number; matchableTrucks: number; pairsKept: number } {
+    this.ensure();
+    let pairs = 0;
+    for (const kept of this.matches.values()) pairs += kept.size;
+    const trucks = [...this.trucksById.values()];
+    return { openLoads: this.loadsById.size, trucks: trucks.length, matchableTrucks: trucks.filter((truck) => truck.match).length, pairsKept: pairs };
+  }
+
+  /** The figures every pair uses, from the config in force. */
+  settings(): MatchSettings {
+    const config = this.deps.config();
+    const costs = config.costs;
+    const byRegion = costs.diesel.by_region as Record<string, number | undefined>;
+    const pay = costs.driver_pay;
+    return {
+      circuity: config.matching.circuity_factor,
+      avgSpeedMph: config.matching.average_speed_mph,
+      variable: { maintenanceCentsPerMile: costs.maintenance_cents_per_mile, tiresCentsPerMile: costs.tires_cents_per_mile, otherCentsPerMile: costs.other_cents_per_mile },
+      fixedCentsPerDay: costs.fixed_cents_per_day,
+      driverPay: pay.kind === "percent" ? { kind: "percent", percent: pay.percent } : { kind: "per_mile", centsPerMile: pay.cents_per_mile, paidMiles: pay.paid_miles },
+      dieselCentsPerGallon: (region: PaddId | null) => (region ? byRegion[`padd_${region.toLowerCase()}`] : undefined) ?? costs.diesel.cents_per_gallon,
+      handlingMs: 2 * HOUR_MS,
+      timeZone: config.timezone,
+      now: this.now(),
+    };
+  }
+
+  private ensure(): void {
+    if (!this.loaded) this.rebuild();
+  }
+
+  private scoreTruck(truck: EngineTruck): void {
+    this.matches.set(truck.id, new Map());
+    for (const load of this.loadsById.values()) this.scorePair(truck, load);
+  }
+
+  /** Scores one pair in full unless it is settled early; keeps the result. */
+  private scorePair(truck: EngineTruck, load: MatchLoad, settings = this.settings()): void {
+    const kept = this.matches.get(truck.id) ?? this.matches.set(truck.id, new Map()).get(truck.id)!;
+    kept.delete(load.id);
+    const candidate = truck.match;
+    if (!candidate || !equipmentFits(candidate.equipment, load.equipment)) return;
+    const straightMiles = kmToMiles(haversineKm(candidate.at.lat, candidate.at.lon, load.origin.lat, load.origin.lon));
+    if (straightMiles * settings.circuity > candidate.preferences.maxDeadheadMiles * FAR_FACTOR) return;
+    kept.set(load.id, matchLoad(candidate, load, settings));
+  }
+
+  private toMatchLoad(row: LoadRow): MatchLoad {
+    const broker = row.broker_id === null ? null : this.deps.brokers.broker(row.broker_id);
+    let laneMedian: number | null = null;
+    let laneNote: string | null = null;
+    if (row.rate_cents === null && row.origin_state && row.dest_state) {
+      const estimate = this.deps.lanes.estimate({
+        origin: { state: row.origin_state, ...(row.origin_zip ? { zip: row.origin_zip } : {}) },
+        destination: { state: row.dest_state, ...(row.dest_zip ? { zip: row.dest_zip } : {}) },
+        equipment: row.equipment,
+      });
+      if (estimate) {
+        laneMedian = estimate.rateCentsPerMile;
+        laneNote = `${estimate.reports} report${estimate.reports === 1 ? "" : "s"} in ${estimate.days} days, ${estimate.confidence} confidence`;
+      }
+    }
+    return {
+      id: row.id,
+      origin: { lat: row.origin_lat, lon: row.origin_lon, state: row.origin_state },
+      destination: { lat: row.dest_lat, lon: row.dest_lon, state: row.dest_state },
+      pickupEarliest: row.pickup_earliest,
+      pickupLatest: row.pickup_latest,
+      deliveryEarliest: row.delivery_earliest,
+      deliveryLatest: row.delivery_latest,
+      equipment: row.equipment,
+      weightLb: row.weight_lb,
+      rateCents: row.rate_cents,
+      postedMiles: row.loaded_miles,
+      laneMedianRpmCents: laneMedian,
+      laneNote,
+      broker: broker ? { name: broker.name, risk: broker.risk.score, level: broker.risk.level } : { name: "Unknown broker", risk: null, level: "unknown" },
+    };
+  }
+
+  private readLoad(id: number): MatchLoad | null {
+    const row = this.deps.db.query(`SELECT ${LOAD_COLUMNS} FROM loads WHERE id = ?`).get(id) as LoadRow | null;
+    return row ? this.toMatchLoad(row) : null;
+  }
+
+  /** Trucks with their position, preferences, booked load and MPG (all, or one). */
+  private readTrucks(onlyId?: number): EngineTruck[] {
+    const config = this.deps.config();
+    const now = this.now();
+    const rows = this.deps.db
+      .query(
+        `SELECT v.id, v.unit, v.name, v.equipment, v.mpg, v.demo, s.lat, s.lon,
+           p.max_deadhead_miles, p.min_rpm_all_in_cents, p.preferred_states, p.avoided_states, p.max_weight_lb, p.home_by
+         FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id LEFT JOIN truck_preferences p ON p.vehicle_id = v.id
+         ${onlyId === undefined ? "" : "WHERE v.id = ?"} ORDER BY v.unit`,
+      )
+      .all(...(onlyId === undefined ? [] : [onlyId])) as TruckRow[];
+    const booked = this.deps.db.query(
+      `SELECT id, dest_lat, dest_lon, coalesce(delivery_earliest, delivery_latest, pickup_earliest) AS free_at FROM loads
+       WHERE truck_id = ? AND status IN ('booked', 'picked_up') ORDER BY coalesce(delivery_earliest, delivery_latest, pickup_earliest) DESC LIMIT 1`,
+    );
+    const samples = this.deps.db.query(
+      "SELECT ts, odometer_km, fuel_used_l FROM readings WHERE vehicle_id = ? AND (odometer_km IS NOT NULL OR fuel_used_l IS NOT NULL) ORDER BY ts DESC LIMIT ?",
+    );
+    return rows.map((row) => {
+      const configuredMpg = row.mpg ?? config.costs.mpg;
+      const history = (samples.all(row.id, MPG_SAMPLE_ROWS) as CounterSample[]).reverse();
+      const mpg = measuredMpg(history, { configuredMpg, lastMiles: config.costs.mpg_measure_miles });
+      const equipment = row.equipment ? row.equipment.split(",").filter(Boolean) : [];
+      const next = booked.get(row.id) as { id: number; dest_lat: number; dest_lon: number; free_at: number } | null;
+      const at = next ? { lat: next.dest_lat, lon: next.dest_lon } : row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;
+      const unavailableReason = !equipment.length ? "no equipment type set on the truck" : !at ? "no position yet" : null;
+      const homeBy = row.home_by ? Date.parse(`${row.home_by}T23:59:59Z`) : null;
+      return {
+        id: row.id,
+        unit: row.unit,
+        name: row.name,
+        demo: row.demo === 1,
+        mpg,
+        freeAfterLoadId: next?.id ?? null,
+        unavailableReason,
+        match: unavailableReason
+          ? null
+          : {
+              id: row.id,
+              equipment,
+              at: at!,
+              availableAt: next ? Math.max(now, next.free_at + 2 * HOUR_MS) : now,
+              clock: freshClock(),
+              mpg: mpg.mpg,
+              mpgNote: mpg.reason,
+              preferences: {
+                maxDeadheadMiles: row.max_deadhead_miles ?? config.matching.max_deadhead_miles,
+                minRpmAllInCents: row.min_rpm_all_in_cents,
+                preferredStates: splitStates(row.preferred_states),
+                avoidedStates: splitStates(row.avoided_states),
+                maxWeightLb: row.max_weight_lb,
+                homeBy,
+              },
+            },
+      };
+    });
+  }
+}
+
+interface TruckRow {
+  id: number;
+  unit: string;
+  name: string;
+  equipment: string;
+  mpg: number | null;
+  demo: number;
+  lat: number | null;
+  lon: number | null;
+  max_deadhead_miles: number | null;
+  min_rpm_all_in_cents: number | null;
+  preferred_states: string | null;
+  avoided_states: string | null;
+  max_weight_lb: number | null;
+  home_by: string | null;
+}
+
+const splitStates = (text: string | null) => (text ? text.split(",").map((state) => state.trim().toUpperCase()).filter(Boolean) : []);

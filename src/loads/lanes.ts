@@ -1,0 +1,104 @@
+/**
+ * The lane book: every rate the fleet has seen — loads posted with a rate, and its own booked loads
+ * at the agreed rate (counted more) — over the last 90 days, grouped by state lane and equipment
+ * so a question about one lane reads only that lane's reports. The statistics themselves are
+ * src/domain/lane-rates.ts; this holds the observations, rebuilt when loads change.
+ */
+import type { Database } from "bun:sqlite";
+import { estimateLaneRate, laneRates, type LaneQuery, type LaneRateEstimate, type LaneRateReport, type RateObservation } from "../domain/lane-rates";
+
+const DAY_MS = 86_400_000;
+/** The longest window the statistics use. */
+const HISTORY_DAYS = 90;
+
+interface ObservationRow {
+  ts: number;
+  origin_zip: string | null;
+  origin_state: string | null;
+  dest_zip: string | null;
+  dest_state: string | null;
+  equipment: string;
+  rate_cents: number;
+  loaded_miles: number;
+  own: number;
+}
+
+/** The key of a state lane for one equipment code. */
+const groupKey = (originState: string, destinationState: string, equipment: string) => `${originState}>${destinationState}|${equipment}`;
+
+export class LaneBook {
+  private groups: Map<string, RateObservation[]> | null = null;
+
+  constructor(
+    private readonly db: Database,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Forget the observations (loads were added, changed or booked). */
+  invalidate(): void {
+    this.groups = null;
+  }
+
+  /** Statistics for a lane (7/30/90 days, trend, confidence). */
+  report(query: LaneQuery): LaneRateReport {
+    return laneRates(this.group(query), query, { now: this.now() });
+  }
+
+  /** The lane median for a load posted without a rate, or null when the lane has no report in 90 days. */
+  estimate(query: LaneQuery & { loaded_miles?: number }): LaneRateEstimate | null {
+    const observations = this.group(query);
+    return observations.length ? estimateLaneRate(observations, query, { now: this.now() }) : null;
+  }
+
+  /** The state lanes with the most reports in the last 30 days, busiest first. */
+  busiest(limit = 500): { origin: string; destination: string; equipment: string; reports30: number }[] {
+    const since = this.now() - 30 * DAY_MS;
+    return [...this.all().entries()]
+      .map(([key, observations]) => {
+        const [lane, equipment] = key.split("|") as [string, string];
+        const [origin, destination] = lane.split(">") as [string, string];
+        return { origin, destination, equipment, reports30: observations.filter((observation) => observation.ts >= since).length };
+      })
+      .filter((lane) => lane.reports30 > 0)
+      .sort((a, b) => b.reports30 - a.reports30 || a.origin.localeCompare(b.origin) || a.destination.localeCompare(b.destination))
+      .slice(0, limit);
+  }
+
+  private group(query: LaneQuery): RateObservation[] {
+    return this.all().get(groupKey(query.origin.state, query.destination.state, query.equipment)) ?? [];
+  }
+
+  private all(): Map<string, RateObservation[]> {
+    if (this.groups) return this.groups;
+    const since = this.now() - HISTORY_DAYS * DAY_MS;
+    // Duplicates of a load on another board are the same report: counted once. A booked load
+    // counts at the rate the fleet agreed, dated when it was booked.
+    const rows = this.db
+      .query(
+        `SELECT coalesce(booked_at, first_seen) AS ts, origin_zip, origin_state, dest_zip, dest_state, equipment,
+           coalesce(agreed_rate_cents, rate_cents) AS rate_cents, loaded_miles, booked_at IS NOT NULL AS own
+         FROM loads
+         WHERE duplicate_of IS NULL AND coalesce(agreed_rate_cents, rate_cents) IS NOT NULL AND loaded_miles > 0
+           AND origin_state IS NOT NULL AND dest_state IS NOT NULL AND coalesce(booked_at, first_seen) >= ?
+           AND (status != 'cancelled' OR booked_at IS NULL)`,
+      )
+      .all(since) as ObservationRow[];
+    const groups = new Map<string, RateObservation[]>();
+    for (const row of rows) {
+      const key = groupKey(row.origin_state!, row.dest_state!, row.equipment);
+      let list = groups.get(key);
+      if (!list) groups.set(key, (list = []));
+      list.push({
+        ts: row.ts,
+        origin: { state: row.origin_state!, ...(row.origin_zip ? { zip: row.origin_zip } : {}) },
+        destination: { state: row.dest_state!, ...(row.dest_zip ? { zip: row.dest_zip } : {}) },
+        equipment: row.equipment,
+        rate_cents: row.rate_cents,
+        loaded_miles: row.loaded_miles,
+        own: row.own === 1,
+      });
+    }
+    this.groups = groups;
+    return groups;
+  }
+}

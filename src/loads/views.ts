@@ -1,0 +1,224 @@
+/**
+ * Loads as the API and the pages show them: the stored row with its broker, and the match the
+ * board is sorted by (one truck's, or the best truck's). Reads only; lifecycle changes go through
+ * src/loads/service.ts.
+ */
+import type { Database } from "bun:sqlite";
+import type { Match } from "../domain/matching";
+import { haversineKm } from "../domain/geo";
+import { kmToMiles } from "../domain/units";
+import type { Loads, LoadStatus } from "./service";
+
+/** A load ready to render or serialise. */
+export interface LoadView {
+  id: number;
+  source: string;
+  external_id: string;
+  status: LoadStatus;
+  demo: boolean;
+  origin: PlaceView;
+  destination: PlaceView;
+  pickup_earliest: number;
+  pickup_latest: number | null;
+  delivery_earliest: number | null;
+  delivery_latest: number | null;
+  equipment: string;
+  weight_lb: number | null;
+  length_ft: number | null;
+  full: boolean;
+  rate_cents: number | null;
+  loaded_miles: number | null;
+  commodity: string | null;
+  comments: string | null;
+  broker: { id: number; name: string; mc: string | null; risk: number; risk_level: string } | null;
+  posted_at: number | null;
+  first_seen: number;
+  truck_id: number | null;
+  agreed_rate_cents: number | null;
+  duplicate_of: number | null;
+  times: Partial<Record<LoadStatus, number>>;
+}
+
+export interface PlaceView {
+  city: string | null;
+  state: string | null;
+  zip: string | null;
+  lat: number;
+  lon: number;
+}
+
+interface LoadRow {
+  id: number;
+  source_id: string;
+  external_id: string;
+  status: LoadStatus;
+  demo: number;
+  origin_city: string | null;
+  origin_state: string | null;
+  origin_zip: string | null;
+  origin_lat: number;
+  origin_lon: number;
+  dest_city: string | null;
+  dest_state: string | null;
+  dest_zip: string | null;
+  dest_lat: number;
+  dest_lon: number;
+  pickup_earliest: number;
+  pickup_latest: number | null;
+  delivery_earliest: number | null;
+  delivery_latest: number | null;
+  equipment: string;
+  weight_lb: number | null;
+  length_ft: number | null;
+  full: number;
+  rate_cents: number | null;
+  loaded_miles: number | null;
+  commodity: string | null;
+  comments: string | null;
+  broker_id: number | null;
+  posted_at: number | null;
+  first_seen: number;
+  truck_id: number | null;
+  agreed_rate_cents: number | null;
+  duplicate_of: number | null;
+  saved_at: number | null;
+  negotiating_at: number | null;
+  booked_at: number | null;
+  picked_up_at: number | null;
+  delivered_at: number | null;
+  invoiced_at: number | null;
+  paid_at: number | null;
+  cancelled_at: number | null;
+  expired_at: number | null;
+}
+
+/** What the board can be narrowed by. */
+export interface LoadFilter {
+  status?: LoadStatus;
+  truckId?: number;
+  equipment?: string;
+  /** Only loads picking up within this many miles (straight line) of a point. */
+  near?: { lat: number; lon: number; miles: number };
+  /** Only loads picking up on or after / before (epoch ms). */
+  pickupFrom?: number;
+  pickupTo?: number;
+  sort?: "score" | "pickup" | "rate" | "newest";
+  limit?: number;
+}
+
+/** A load with the match it is ranked by. */
+export interface BoardRow {
+  load: LoadView;
+  match: Match | null;
+}
+
+const TIMES: [LoadStatus, keyof LoadRow][] = [
+  ["saved", "saved_at"],
+  ["negotiating", "negotiating_at"],
+  ["booked", "booked_at"],
+  ["picked_up", "picked_up_at"],
+  ["delivered", "delivered_at"],
+  ["invoiced", "invoiced_at"],
+  ["paid", "paid_at"],
+  ["cancelled", "cancelled_at"],
+  ["expired", "expired_at"],
+];
+
+export class LoadViews {
+  constructor(
+    private readonly db: Database,
+    private readonly loads: Loads,
+  ) {}
+
+  /** One load, or null. */
+  load(id: number): LoadView | null {
+    const row = this.db.query("SELECT * FROM loads WHERE id = ?").get(id) as LoadRow | null;
+    return row ? this.toView(row) : null;
+  }
+
+  /**
+   * The board: loads of a status (default open; duplicates of another board's copy left out),
+   * each with the given truck's match or else the best truck's, filtered and sorted.
+   */
+  board(filter: LoadFilter = {}): BoardRow[] {
+    const status = filter.status ?? "open";
+    const where = ["status = ?", "duplicate_of IS NULL"];
+    const args: (string | number)[] = [status];
+    if (filter.equipment) {
+      where.push("equipment = ?");
+      args.push(filter.equipment);
+    }
+    if (filter.pickupFrom !== undefined) {
+      where.push("coalesce(pickup_latest, pickup_earliest) >= ?");
+      args.push(filter.pickupFrom);
+    }
+    if (filter.pickupTo !== undefined) {
+      where.push("pickup_earliest < ?");
+      args.push(filter.pickupTo);
+    }
+    if (filter.near) {
+      // A bounding box in SQL, the exact circle below.
+      const dLat = filter.near.miles / 69;
+      const dLon = filter.near.miles / (69 * Math.max(0.2, Math.cos((filter.near.lat * Math.PI) / 180)));
+      where.push("origin_lat BETWEEN ? AND ? AND origin_lon BETWEEN ? AND ?");
+      args.push(filter.near.lat - dLat, filter.near.lat + dLat, filter.near.lon - dLon, filter.near.lon + dLon);
+    }
+    const rows = this.db.query(`SELECT * FROM loads WHERE ${where.join(" AND ")}`).all(...args) as LoadRow[];
+    const matches = filter.truckId !== undefined ? new Map(this.loads.engine.best(filter.truckId, Number.MAX_SAFE_INTEGER).map((match) => [match.load_id, match])) : this.loads.engine.bestPerLoad();
+    let board = rows.map((row) => ({ load: this.toView(row), match: matches.get(row.id) ?? null }));
+    if (filter.near) {
+      const { lat, lon, miles } = filter.near;
+      board = board.filter(({ load }) => kmToMiles(haversineKm(lat, lon, load.origin.lat, load.origin.lon)) <= miles);
+    }
+    const sort = filter.sort ?? "score";
+    const score = (row: BoardRow) => row.match?.score ?? -1;
+    const comparators: Record<NonNullable<LoadFilter["sort"]>, (a: BoardRow, b: BoardRow) => number> = {
+      score: (a, b) => score(b) - score(a) || (b.match?.net_cents ?? 0) - (a.match?.net_cents ?? 0) || a.load.pickup_earliest - b.load.pickup_earliest,
+      pickup: (a, b) => a.load.pickup_earliest - b.load.pickup_earliest,
+      rate: (a, b) => (b.load.rate_cents ?? -1) - (a.load.rate_cents ?? -1),
+      newest: (a, b) => b.load.first_seen - a.load.first_seen,
+    };
+    board.sort(comparators[sort]);
+    return filter.limit ? board.slice(0, filter.limit) : board;
+  }
+
+  /** A load's lifecycle events, oldest first. */
+  events(loadId: number): { at: number; status: string; note: string | null; user: string | null }[] {
+    return this.db.query("SELECT e.at, e.status, e.note, u.username AS user FROM load_events e LEFT JOIN users u ON u.id = e.user_id WHERE e.load_id = ? ORDER BY e.at, e.id").all(loadId) as never;
+  }
+
+  private toView(row: LoadRow): LoadView {
+    const broker = row.broker_id === null ? null : this.loads.brokers.broker(row.broker_id);
+    const times: Partial<Record<LoadStatus, number>> = {};
+    for (const [status, column] of TIMES) if (row[column] !== null) times[status] = row[column] as number;
+    return {
+      id: row.id,
+      source: row.source_id,
+      external_id: row.external_id,
+      status: row.status,
+      demo: row.demo === 1,
+      origin: { city: row.origin_city, state: row.origin_state, zip: row.origin_zip, lat: row.origin_lat, lon: row.origin_lon },
+      destination: { city: row.dest_city, state: row.dest_state, zip: row.dest_zip, lat: row.dest_lat, lon: row.dest_lon },
+      pickup_earliest: row.pickup_earliest,
+      pickup_latest: row.pickup_latest,
+      delivery_earliest: row.delivery_earliest,
+      delivery_latest: row.delivery_latest,
+      equipment: row.equipment,
+      weight_lb: row.weight_lb,
+      length_ft: row.length_ft,
+      full: row.full === 1,
+      rate_cents: row.rate_cents,
+      loaded_miles: row.loaded_miles,
+      commodity: row.commodity,
+      comments: row.comments,
+      broker: broker ? { id: broker.id, name: broker.name, mc: broker.mc, risk: broker.risk.score, risk_level: broker.risk.level } : null,
+      posted_at: row.posted_at,
+      first_seen: row.first_seen,
+      truck_id: row.truck_id,
+      agreed_rate_cents: row.agreed_rate_cents,
+      duplicate_of: row.duplicate_of,
+      times,
+    };
+  }
+}
+

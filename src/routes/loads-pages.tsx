@@ -1,0 +1,232 @@
+/** @jsxImportSource @kitajs/html */
+/**
+ * The Loads and Brokers sections of the web UI: `/loads` (the board), `/loads/new` (a phoned-in
+ * load), `/loads/:id` (one load, its figures for every truck and the lifecycle forms), `/brokers`
+ * and `/brokers/:id`. Any role reads (a driver's board is scored for their own truck); `dispatch`
+ * enters, books and moves loads. Forms post and redirect, or re-render with the message.
+ */
+import { Elysia, t } from "elysia";
+import type { AppDeps } from "../deps";
+import { authGuard } from "../auth/guard";
+import type { Principal } from "../auth/principal";
+import { can } from "../auth/roles";
+import { errorPage, renderPage } from "../http/pages";
+import { redirect } from "../http/respond";
+import { scopeFor } from "../telemetry/queries";
+import { LoadViews } from "../loads/views";
+import { LoadActionError, LOAD_STATUSES, type LoadStatus } from "../loads/service";
+import { EQUIPMENT_CODES, type LoadRecord } from "../loads/records";
+import { localTimeToEpochMs, toMoneyCents } from "../loads/transforms";
+import { LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
+import { LoadPage } from "../../views/loads/load";
+import { NewLoadPage } from "../../views/loads/new";
+import { BrokerPage, BrokersPage } from "../../views/brokers/page";
+
+const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
+/** Rows the board page shows (the API pages further). */
+const BOARD_ROWS = 100;
+const DAY_MS = 86_400_000;
+
+/** A form field as trimmed text ("" when absent). */
+function field(body: unknown, name: string): string {
+  const value = (body as Record<string, unknown> | null)?.[name];
+  return typeof value === "string" ? value.trim() : "";
+}
+
+export function loadsPages(deps: AppDeps) {
+  const views = new LoadViews(deps.db, deps.loads);
+  const canEdit = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
+  const timeZone = () => deps.config.current().timezone;
+  /** A datetime-local value read in the fleet's time zone. */
+  const localTime = (text: string): number | null => {
+    if (!text) return null;
+    const wall = Date.parse(`${text.length === 16 ? `${text}:00` : text}Z`);
+    return Number.isFinite(wall) ? localTimeToEpochMs(wall, timeZone()) : null;
+  };
+
+  const loadPage = (request: Request, principal: Principal, id: number, flash?: { kind: "success" | "error"; text: string }, status = 200) => {
+    const load = views.load(id);
+    if (!load) return errorPage(404, "No such load", `There is no load ${id}.`, principal);
+    const scope = scopeFor(principal);
+    const matches = deps.loads.engine.forLoad(id).filter((match) => scope.all || match.truck_id === scope.vehicleId);
+    return renderPage(
+      request,
+      principal,
+      "Load",
+      LoadPage({
+        load,
+        matches,
+        trucks: deps.loads.engine.trucks(),
+        broker: load.broker ? deps.loads.brokers.broker(load.broker.id) : null,
+        events: views.events(id),
+        timeZone: timeZone(),
+        canEdit: canEdit(principal),
+        csrfToken: principal.csrfToken,
+        flash,
+      }),
+      { status },
+    );
+  };
+
+  /** Runs a lifecycle action from a form: redirect to the load, or show the refusal on its page. */
+  const lifecycle = (request: Request, principal: Principal, id: number, action: () => void) => {
+    try {
+      action();
+      return redirect(request, `/loads/${id}`);
+    } catch (error) {
+      if (!(error instanceof LoadActionError)) throw error;
+      return loadPage(request, principal, id, { kind: "error", text: error.message }, error.code === "not_found" ? 404 : 422);
+    }
+  };
+
+  const newLoadPage = (request: Request, principal: Principal, form: Record<string, string> = {}, error?: string) =>
+    renderPage(request, principal, "Enter a load", NewLoadPage({ csrfToken: principal.csrfToken, form, error, timeZone: timeZone() }), { status: error ? 422 : 200 });
+
+  return new Elysia({ name: "loads-pages", seed: deps })
+    .use(authGuard(deps))
+    .get(
+      "/loads",
+      ({ request, principal, query }) => {
+        const scope = scopeFor(principal!);
+        const trucks = deps.loads.engine.trucks().filter((truck) => scope.all || truck.id === scope.vehicleId);
+        const asked = query.truck ? Number(query.truck) : null;
+        const truckId = scope.all ? (asked !== null && Number.isFinite(asked) ? asked : null) : (scope.vehicleId ?? -1);
+        const radius = query.radius ? Number(query.radius) : null;
+        const truck = truckId === null ? null : trucks.find((entry) => entry.id === truckId) ?? null;
+        const equipment = (EQUIPMENT_CODES as readonly string[]).includes(query.equipment ?? "") ? query.equipment! : "";
+        const pickupDay = /^\d{4}-\d{2}-\d{2}$/.test(query.pickup ?? "") ? query.pickup! : "";
+        const dayStart = pickupDay ? localTime(`${pickupDay}T00:00`) : null;
+        const filter: BoardFilterValues = { truckId, equipment, radiusMiles: radius !== null && radius > 0 ? radius : null, pickupDate: pickupDay };
+        const rows = views.board({
+          truckId: truckId ?? undefined,
+          equipment: equipment || undefined,
+          near: filter.radiusMiles !== null && truck?.match ? { ...truck.match.at, miles: filter.radiusMiles } : undefined,
+          pickupFrom: dayStart ?? undefined,
+          pickupTo: dayStart === null ? undefined : dayStart + DAY_MS,
+        });
+        const sources = deps.host.list().filter((source) => source.kind === "loadboard" && source.enabled);
+        const emptyText =
+          equipment || pickupDay || filter.radiusMiles
+            ? "No open load matches these filters."
+            : !sources.length
+              ? "No load-board source is configured: add one under sources: in the YAML (see the plugins list in the README), or enter a load by hand."
+              : "No open loads right now: the sources are polled on their schedule (see Sources).";
+        return renderPage(
+          request,
+          principal!,
+          "Loads",
+          LoadBoardPage({
+            rows: rows.slice(0, BOARD_ROWS),
+            total: rows.length,
+            trucks,
+            filter,
+            timeZone: timeZone(),
+            canEdit: canEdit(principal!),
+            truckNames: new Map(deps.loads.engine.trucks().map((entry) => [entry.id, entry.unit])),
+            emptyText,
+          }),
+        );
+      },
+      { query: t.Object({ truck: t.Optional(t.String()), equipment: t.Optional(t.String()), radius: t.Optional(t.String()), pickup: t.Optional(t.String()) }), detail: { hide: true } },
+    )
+    .get(
+      "/loads/new",
+      ({ request, principal }) => (canEdit(principal!) ? newLoadPage(request, principal!) : errorPage(403, "Not allowed", "Entering loads is for dispatchers.", principal!)),
+      { detail: { hide: true } },
+    )
+    .post(
+      "/loads/new",
+      ({ request, principal, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Entering loads is for dispatchers.", principal!);
+        const form = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
+        const place = (prefix: string) => ({
+          ...(field(body, `${prefix}_city`) ? { city: field(body, `${prefix}_city`) } : {}),
+          ...(field(body, `${prefix}_state`) ? { state: field(body, `${prefix}_state`).toUpperCase() } : {}),
+          ...(field(body, `${prefix}_zip`) ? { zip: field(body, `${prefix}_zip`) } : {}),
+        });
+        let record: Omit<LoadRecord, "external_id">;
+        try {
+          const number = (name: string) => (field(body, name) ? Number(field(body, name).replace(/,/g, "")) : undefined);
+          const pickup = localTime(field(body, "pickup_at"));
+          if (pickup === null) return newLoadPage(request, principal!, form, "The earliest pickup time is needed.");
+          record = {
+            origin: place("origin") as LoadRecord["origin"],
+            destination: place("dest") as LoadRecord["destination"],
+            pickup_earliest: pickup,
+            ...(localTime(field(body, "pickup_latest")) !== null ? { pickup_latest: localTime(field(body, "pickup_latest"))! } : {}),
+            ...(localTime(field(body, "delivery_at")) !== null ? { delivery_earliest: localTime(field(body, "delivery_at"))! } : {}),
+            equipment: (field(body, "equipment") || "V") as LoadRecord["equipment"],
+            ...(number("weight_lb") !== undefined ? { weight_lb: number("weight_lb") } : {}),
+            ...(field(body, "rate") ? { rate_cents: toMoneyCents(field(body, "rate")) } : {}),
+            ...(number("loaded_miles") !== undefined ? { loaded_miles: number("loaded_miles") } : {}),
+            ...(field(body, "commodity") ? { commodity: field(body, "commodity") } : {}),
+            ...(field(body, "comments") ? { comments: field(body, "comments") } : {}),
+            broker: {
+              name: field(body, "broker_name"),
+              ...(field(body, "broker_mc") ? { mc: field(body, "broker_mc").replace(/\D/g, "") } : {}),
+              ...(field(body, "broker_phone") ? { phone: field(body, "broker_phone") } : {}),
+            },
+          };
+        } catch (error) {
+          return newLoadPage(request, principal!, form, (error as Error).message);
+        }
+        try {
+          const id = deps.loads.createManual(record);
+          deps.log.info("load entered by hand", { id, by: principal!.name });
+          return redirect(request, `/loads/${id}`);
+        } catch (error) {
+          if (!(error instanceof LoadActionError)) throw error;
+          return newLoadPage(request, principal!, form, error.message);
+        }
+      },
+      { body: FormBody, detail: { hide: true } },
+    )
+    .get("/loads/:id", ({ request, principal, params }) => loadPage(request, principal!, params.id), { params: t.Object({ id: t.Numeric() }), detail: { hide: true } })
+    .post(
+      "/loads/:id/book",
+      ({ request, principal, params, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Booking loads is for dispatchers.", principal!);
+        return lifecycle(request, principal!, params.id, () => {
+          let rate: number;
+          try {
+            rate = toMoneyCents(field(body, "rate"));
+          } catch (error) {
+            throw new LoadActionError("invalid", `The agreed rate: ${(error as Error).message}`);
+          }
+          deps.loads.book(params.id, Number(field(body, "truck_id")), rate, principal!.userId);
+          deps.log.info("load booked", { id: params.id, by: principal!.name });
+        });
+      },
+      { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    )
+    .post(
+      "/loads/:id/status",
+      ({ request, principal, params, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Moving loads along is for dispatchers.", principal!);
+        const status = field(body, "status");
+        return lifecycle(request, principal!, params.id, () => {
+          if (!(LOAD_STATUSES as readonly string[]).includes(status)) throw new LoadActionError("invalid", `unknown status ${JSON.stringify(status)}`);
+          deps.loads.setStatus(params.id, status as LoadStatus, principal!.userId, { cancelledBy: field(body, "cancelled_by") === "broker" ? "broker" : "fleet" });
+        });
+      },
+      { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    )
+    .get("/brokers", ({ request, principal }) => renderPage(request, principal!, "Brokers", BrokersPage({ brokers: deps.loads.brokers.list() })), { detail: { hide: true } })
+    .get(
+      "/brokers/:id",
+      ({ request, principal, params }) => {
+        const broker = deps.loads.brokers.broker(params.id);
+        return broker ? renderPage(request, principal!, broker.name, BrokerPage({ broker, canEdit: canEdit(principal!), csrfToken: principal!.csrfToken })) : errorPage(404, "No such broker", `There is no broker ${params.id}.`, principal!);
+      },
+      { params: t.Object({ id: t.Numeric() }), detail: { hide: true } },
+    )
+    .post(
+      "/brokers/:id/notes",
+      ({ request, principal, params, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Broker notes are for dispatchers.", principal!);
+        if (!deps.loads.brokers.setNotes(params.id, field(body, "notes"))) return errorPage(404, "No such broker", `There is no broker ${params.id}.`, principal!);
+        return redirect(request, `/brokers/${params.id}`);
+      },
+      { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    );
+}

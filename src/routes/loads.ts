@@ -1,0 +1,296 @@
+/**
+ * Loads API: the board (`GET /api/v1/loads`), one load with a match for every truck, a load entered
+ * by hand, booking and the lifecycle, lane rates and the broker book. Any role reads (a driver's
+ * board is scored for their own truck); `dispatch` enters, books and moves loads. Money is integer
+ * cents, distances miles, times ISO 8601 UTC.
+ */
+import { Elysia, t } from "elysia";
+import type { AppDeps } from "../deps";
+import { authGuard } from "../auth/guard";
+import type { Principal } from "../auth/principal";
+import { isoTime } from "../http/respond";
+import { isoToEpochMs } from "../domain/units";
+import { scopeFor } from "../telemetry/queries";
+import { LoadActionError, LOAD_STATUSES, type LoadStatus } from "../loads/service";
+import { LoadViews, type LoadView } from "../loads/views";
+import { EQUIPMENT_CODES, LoadRecordSchema, type LoadRecord } from "../loads/records";
+import type { Match } from "../domain/matching";
+import type { BrokerView } from "../loads/brokers";
+import { ErrorSchema } from "./vehicles";
+import { ListOf, ListQuery, pageList } from "../http/pagination";
+import { snakeCaseKeys } from "../http/snake-case";
+
+const NullableNumber = t.Union([t.Number(), t.Null()]);
+const NullableString = t.Union([t.String(), t.Null()]);
+const PlaceSchema = t.Object({ city: NullableString, state: NullableString, zip: NullableString, lat: t.Number(), lon: t.Number() });
+
+const MatchSchema = t.Object({
+  truck_id: t.Integer(),
+  deadhead_miles: t.Number(),
+  loaded_miles: t.Number(),
+  total_miles: t.Number(),
+  revenue_cents: t.Integer(),
+  revenue_estimated: t.Boolean({ description: "True when the load has no posted rate and revenue is the lane median × loaded miles." }),
+  fuel_cost_cents: t.Integer(),
+  variable_cost_cents: t.Integer({ description: "Maintenance, tires and other per-mile costs." }),
+  fixed_cost_cents: t.Integer({ description: "Fixed cost per day × the days the trip takes." }),
+  driver_pay_cents: t.Integer(),
+  net_cents: t.Integer(),
+  rpm_all_in_cents: t.Integer({ description: "Revenue per mile driven, deadhead included." }),
+  rpm_loaded_cents: t.Integer(),
+  hos_feasible: t.Boolean({ description: "The pickup window can be reached under the FMCSA hours-of-service rules." }),
+  trip_days: t.Number(),
+  pickup_at: t.String({ format: "date-time" }),
+  empty_at: t.String({ format: "date-time" }),
+  score: t.Integer({ minimum: 0, maximum: 100 }),
+  reasons: t.Array(t.Object({ text: t.String(), effect: t.Union([t.Literal("good"), t.Literal("bad"), t.Literal("blocking"), t.Literal("info")]), points: t.Integer() })),
+  breakdown: t.Array(t.Object({ key: t.String(), label: t.String(), cents: t.Integer(), how: t.String() })),
+});
+
+const LoadSchema = t.Object({
+  id: t.Integer(),
+  source: t.String(),
+  external_id: t.String(),
+  status: t.String({ description: `One of ${LOAD_STATUSES.join(", ")}.` }),
+  demo: t.Boolean({ description: "Synthetic demo data." }),
+  origin: PlaceSchema,
+  destination: PlaceSchema,
+  pickup_at: t.String({ format: "date-time", description: "Earliest pickup." }),
+  pickup_latest: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  delivery_at: t.Union([t.String({ format: "date-time" }), t.Null()], { description: "Earliest delivery." }),
+  delivery_latest: t.Union([t.String({ format: "date-time" }), t.Null()]),
+  equipment: t.String(),
+  weight_lb: NullableNumber,
+  rate_cents: t.Union([t.Integer(), t.Null()]),
+  loaded_miles: NullableNumber,
+  commodity: NullableString,
+  comments: t.Union([t.String(), t.Null()], { description: "Free text from the board: untrusted." }),
+  broker: t.Union([t.Object({ id: t.Integer(), name: t.String(), mc: NullableString, risk: t.Integer({ description: "Broker risk 0–100, higher is riskier." }) }), t.Null()]),
+  truck_id: t.Union([t.Integer(), t.Null()]),
+  agreed_rate_cents: t.Union([t.Integer(), t.Null()]),
+  match: t.Union([MatchSchema, t.Null()]),
+});
+
+const BrokerSchema = t.Object({
+  id: t.Integer(),
+  name: t.String(),
+  mc: NullableString,
+  dot: NullableString,
+  phone: NullableString,
+  email: NullableString,
+  credit_score: NullableNumber,
+  days_to_pay: NullableNumber,
+  notes: t.String(),
+  demo: t.Boolean(),
+  history: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Null()]), { description: "The fleet's own history with the broker; first_seen is ISO 8601." }),
+  risk: t.Object({ score: t.Integer(), level: t.String(), reasons: t.Array(t.Object({ text: t.String(), points: t.Number() })) }),
+});
+
+const iso = (ms: number | null) => (ms === null ? null : isoTime(ms)!);
+
+export function matchJson(match: Match) {
+  const { load_id: _load, diesel_cents_per_gallon: _diesel, ...rest } = match;
+  return { ...rest, pickup_at: isoTime(match.pickup_at)!, empty_at: isoTime(match.empty_at)! };
+}
+
+export function loadJson(load: LoadView, match: Match | null) {
+  return {
+    id: load.id,
+    source: load.source,
+    external_id: load.external_id,
+    status: load.status,
+    demo: load.demo,
+    origin: load.origin,
+    destination: load.destination,
+    pickup_at: isoTime(load.pickup_earliest)!,
+    pickup_latest: iso(load.pickup_latest),
+    delivery_at: iso(load.delivery_earliest),
+    delivery_latest: iso(load.delivery_latest),
+    equipment: load.equipment,
+    weight_lb: load.weight_lb,
+    rate_cents: load.rate_cents,
+    loaded_miles: load.loaded_miles,
+    commodity: load.commodity,
+    comments: load.comments,
+    broker: load.broker ? { id: load.broker.id, name: load.broker.name, mc: load.broker.mc, risk: load.broker.risk } : null,
+    truck_id: load.truck_id,
+    agreed_rate_cents: load.agreed_rate_cents,
+    match: match ? matchJson(match) : null,
+  };
+}
+
+function brokerJson(broker: BrokerView) {
+  const { first_seen, ...history } = broker.history;
+  return { ...broker, history: { ...history, first_seen: iso(first_seen ?? null) } as Record<string, number | string | null> };
+}
+
+const errorBody = (code: string, message: string) => ({ error: { code, message } });
+const HTTP = { not_found: 404, conflict: 409, invalid: 422 } as const;
+
+/** A time given as ISO 8601 or epoch ms. */
+function parseTime(value: string | number | undefined): number | undefined | null {
+  if (value === undefined) return undefined;
+  if (typeof value === "number") return value;
+  return isoToEpochMs(value) ?? (/^\d+$/.test(value) ? Number(value) : null);
+}
+
+export function loadsApi(deps: AppDeps) {
+  const views = new LoadViews(deps.db, deps.loads);
+  /** Drivers see the board scored for their own truck only. */
+  const truckFor = (principal: Principal, asked: number | undefined): number | undefined => {
+    const scope = scopeFor(principal);
+    return scope.all ? asked : (scope.vehicleId ?? -1);
+  };
+  const refused = (error: unknown) => {
+    if (!(error instanceof LoadActionError)) throw error;
+    return { status: HTTP[error.code], body: errorBody(error.code, error.message) };
+  };
+
+  return new Elysia({ name: "loads-api", seed: deps, prefix: "/api/v1" })
+    .use(authGuard(deps))
+    .get(
+      "/loads",
+      ({ principal, query, status }) => {
+        if (query.status && !(LOAD_STATUSES as readonly string[]).includes(query.status)) return status(422, errorBody("invalid", `status must be one of ${LOAD_STATUSES.join(", ")}`));
+        const truckId = truckFor(principal!, query.truck_id);
+        const rows = views.board({ status: query.status as LoadStatus | undefined, truckId, equipment: query.equipment, sort: query.sort ?? "score" });
+        return pageList(rows.map((row) => loadJson(row.load, row.match)), (load) => load.id, query.limit, query.cursor);
+      },
+      {
+        query: t.Object({
+          truck_id: t.Optional(t.Numeric({ description: "Score for this truck (default: each load's best truck)." })),
+          status: t.Optional(t.String({ description: `One of ${LOAD_STATUSES.join(", ")} (default open).` })),
+          equipment: t.Optional(t.Union(EQUIPMENT_CODES.map((code) => t.Literal(code)))),
+          sort: t.Optional(t.Union([t.Literal("score"), t.Literal("pickup"), t.Literal("rate"), t.Literal("newest")])),
+          ...ListQuery.properties,
+        }),
+        requires: "read",
+        response: { 200: ListOf(LoadSchema), 422: ErrorSchema },
+        detail: { summary: "The load board: loads with their match (net profit, rate per mile, deadhead, HOS, score and reasons), best first", tags: ["loads"] },
+      },
+    )
+    .get(
+      "/loads/:id",
+      ({ params, principal, status }) => {
+        const load = views.load(params.id);
+        if (!load) return status(404, errorBody("not_found", `There is no load ${params.id}.`));
+        const scope = scopeFor(principal!);
+        const matches = deps.loads.engine.forLoad(params.id).filter((match) => scope.all || match.truck_id === scope.vehicleId);
+        return { ...loadJson(load, matches[0] ?? null), matches: matches.map(matchJson), events: views.events(params.id).map((event) => ({ ...event, at: isoTime(event.at)! })) };
+      },
+      {
+        params: t.Object({ id: t.Numeric() }),
+        requires: "read",
+        response: {
+          200: t.Composite([LoadSchema, t.Object({ matches: t.Array(MatchSchema), events: t.Array(t.Object({ at: t.String(), status: t.String(), note: NullableString, user: NullableString })) })]),
+          404: ErrorSchema,
+        },
+        detail: { summary: "One load with a match for every truck (best first) and its lifecycle events", tags: ["loads"] },
+      },
+    )
+    .post(
+      "/loads",
+      ({ body, principal, set, status }) => {
+        try {
+          const id = deps.loads.createManual(body as Omit<LoadRecord, "external_id">);
+          deps.log.info("load entered by hand", { id, by: principal!.name });
+          set.status = 201;
+          const [match] = deps.loads.engine.forLoad(id);
+          return loadJson(views.load(id)!, match ?? null);
+        } catch (error) {
+          const answer = refused(error);
+          return status(answer.status, answer.body);
+        }
+      },
+      {
+        body: t.Omit(LoadRecordSchema, ["external_id", "demo"]),
+        requires: "dispatch",
+        response: { 201: LoadSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+        detail: { summary: "Enter a load a broker phoned in (places are geocoded offline; an unknown place is a 422)", tags: ["loads"] },
+      },
+    )
+    .post(
+      "/loads/:id/book",
+      ({ params, body, principal, status }) => {
+        try {
+          deps.loads.book(params.id, body.truck_id, body.rate_cents, principal!.userId);
+          deps.log.info("load booked", { id: params.id, truck_id: body.truck_id, rate_cents: body.rate_cents, by: principal!.name });
+          return loadJson(views.load(params.id)!, deps.loads.engine.pair(body.truck_id, params.id));
+        } catch (error) {
+          const answer = refused(error);
+          return status(answer.status, answer.body);
+        }
+      },
+      {
+        params: t.Object({ id: t.Numeric() }),
+        body: t.Object({ truck_id: t.Integer(), rate_cents: t.Integer({ minimum: 1, description: "The agreed all-in rate, cents." }) }),
+        requires: "dispatch",
+        response: { 200: LoadSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+        detail: { summary: "Book a load to a truck at an agreed rate", tags: ["loads"] },
+      },
+    )
+    .post(
+      "/loads/:id/status",
+      ({ params, body, principal, status }) => {
+        const at = parseTime(body.at);
+        if (at === null) return status(422, errorBody("invalid", "at must be an ISO 8601 time or epoch milliseconds"));
+        try {
+          deps.loads.setStatus(params.id, body.status as LoadStatus, principal!.userId, { at, cancelledBy: body.cancelled_by, note: body.note });
+          return loadJson(views.load(params.id)!, null);
+        } catch (error) {
+          const answer = refused(error);
+          return status(answer.status, answer.body);
+        }
+      },
+      {
+        params: t.Object({ id: t.Numeric() }),
+        body: t.Object({
+          status: t.Union(["saved", "negotiating", "picked_up", "delivered", "invoiced", "paid", "cancelled", "open"].map((s) => t.Literal(s))),
+          at: t.Optional(t.Union([t.String(), t.Number()], { description: "When it happened (default now)." })),
+          cancelled_by: t.Optional(t.Union([t.Literal("fleet"), t.Literal("broker")])),
+          note: t.Optional(t.String({ maxLength: 1000 })),
+        }),
+        requires: "dispatch",
+        response: { 200: LoadSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+        detail: { summary: "Move a load along its lifecycle (one step at a time; cancel from any state before paid)", tags: ["loads"] },
+      },
+    )
+    .get(
+      "/lanes",
+      ({ query, status }) => {
+        if (query.origin === undefined && query.destination === undefined) {
+          return pageList(deps.loads.lanes.busiest(), (lane) => `${lane.origin}>${lane.destination}|${lane.equipment}`, query.limit, query.cursor);
+        }
+        const state = (text: string | undefined) => (text && /^[A-Za-z]{2}$/.test(text.trim()) ? text.trim().toUpperCase() : null);
+        const origin = state(query.origin);
+        const destination = state(query.destination);
+        if (!origin || !destination || !query.equipment) return status(422, errorBody("invalid", "give origin and destination as two-letter state codes (IL, TX) and an equipment code, or none of them for the busiest lanes"));
+        return { data: snakeCaseKeys(deps.loads.lanes.report({ origin: { state: origin }, destination: { state: destination }, equipment: query.equipment })) };
+      },
+      {
+        query: t.Object({
+          origin: t.Optional(t.String({ description: "Origin state (two letters)." })),
+          destination: t.Optional(t.String({ description: "Destination state (two letters)." })),
+          equipment: t.Optional(t.Union(EQUIPMENT_CODES.map((code) => t.Literal(code)))),
+          ...ListQuery.properties,
+        }),
+        requires: "read",
+        response: { 200: t.Object({ data: t.Unknown(), next_cursor: t.Optional(t.Union([t.String(), t.Null()])) }), 422: ErrorSchema },
+        detail: { summary: "Lane rates for one lane (count, p25/median/p75 per loaded mile over 7, 30 and 90 days, trend, confidence), or the busiest lanes", tags: ["loads"] },
+      },
+    )
+    .get("/brokers", ({ query }) => pageList(deps.loads.brokers.list().map(brokerJson), (broker) => broker.id, query.limit, query.cursor), {
+      query: ListQuery,
+      requires: "read",
+      response: ListOf(BrokerSchema),
+      detail: { summary: "The broker book, riskiest first", tags: ["brokers"] },
+    })
+    .get(
+      "/brokers/:id",
+      ({ params, status }) => {
+        const broker = deps.loads.brokers.broker(params.id);
+        return broker ? brokerJson(broker) : status(404, errorBody("not_found", `There is no broker ${params.id}.`));
+      },
+      { params: t.Object({ id: t.Numeric() }), requires: "read", response: { 200: BrokerSchema, 404: ErrorSchema }, detail: { summary: "One broker: board facts, the fleet's history and the risk with its reasons", tags: ["brokers"] } },
+    );
+}

@@ -1,0 +1,112 @@
+/**
+ * The Loads and Brokers pages through app.handle(): the board lists scored loads best first with
+ * their figures, hostile text from a board is escaped, the load page books and moves a load with
+ * forms (CSRF required, dispatchers only), a phoned-in load is entered and geocoded from a form,
+ * and the broker pages show the risk with its reasons.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { testApp, type TestApp, type TestSession } from "../helpers/app";
+
+let t: TestApp;
+let owner: TestSession;
+let viewer: TestSession;
+let truck: number;
+const HOUR = 3_600_000;
+const now = Date.now();
+const HOSTILE = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
+
+beforeAll(async () => {
+  t = await testApp({ yaml: "timezone: America/Chicago\n" });
+  owner = await t.login("owner");
+  viewer = await t.login("viewer");
+  truck = t.deps.fleet.createVehicle({ unit: "101", equipment: ["V"] }).id;
+  t.deps.db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, updated_at) VALUES (?, ?, ?, 41.88, -87.63, ?)").run(truck, now, now, now);
+  t.deps.loads.engine.rebuild();
+  const base = { origin: { lat: 41.53, lon: -88.08, state: "IL", city: "Joliet" }, pickup_earliest: now + 6 * HOUR, pickup_latest: now + 10 * HOUR, equipment: "V", loaded_miles: 930 };
+  t.deps.loads.ingest({
+    sourceId: "board",
+    loads: [
+      { ...base, external_id: "tx", destination: { lat: 32.78, lon: -96.8, state: "TX", city: "Dallas" }, rate_cents: 280_000, broker: { name: "Prairie Freight", mc: "123456" } },
+      { ...base, external_id: "ga", destination: { lat: 33.75, lon: -84.39, state: "GA", city: "Atlanta" }, rate_cents: 150_000, comments: HOSTILE, broker: { name: HOSTILE } },
+    ],
+    receivedAt: now,
+  });
+});
+afterAll(() => t.cleanup());
+
+const page = async (path: string, session: TestSession = owner) => {
+  const response = await t.request("GET", path, { session });
+  return { status: response.status, html: await response.text() };
+};
+const idOf = (externalId: string) => (t.deps.db.query("SELECT id FROM loads WHERE external_id = ?").get(externalId) as { id: number }).id;
+
+describe("load board and load page", () => {
+  test("the board lists loads best first with net, all-in and deadhead; hostile board text is escaped", async () => {
+    const { status, html } = await page(`/loads?truck=${truck}`);
+    expect(status).toBe(200);
+    expect(html.indexOf("Joliet, IL → Dallas, TX")).toBeGreaterThan(0);
+    expect(html.indexOf("Joliet, IL → Dallas, TX")).toBeLessThan(html.indexOf("Joliet, IL → Atlanta, GA"));
+    expect(html).toContain("Net profit");
+    expect(html).toContain("All-in");
+    expect(html).not.toContain("<script>alert");
+    expect(html).not.toContain("<img src=x");
+    expect(html).toContain("&lt;script&gt;");
+    // Filters: a reefer-only board has nothing; the empty text says why.
+    expect((await page(`/loads?truck=${truck}&equipment=R`)).html).toContain("No open load matches these filters.");
+  });
+
+  test("the load page shows the breakdown and comments escaped; a viewer gets no forms", async () => {
+    const { html } = await page(`/loads/${idOf("ga")}`);
+    expect(html).toContain("Comments from the board");
+    expect(html).not.toContain("<script>alert");
+    expect(html).toContain('action="/loads/' + idOf("ga") + '/book"');
+    const asViewer = await page(`/loads/${idOf("ga")}`, viewer);
+    expect(asViewer.html).not.toContain("/book");
+    expect((await page("/loads/999999")).status).toBe(404);
+  });
+
+  test("booking and the next step by form: CSRF required, dispatchers only, refusals shown on the page", async () => {
+    const id = idOf("tx");
+    expect((await t.request("POST", `/loads/${id}/book`, { session: owner, form: { truck_id: String(truck), rate: "2,850" }, csrf: false })).status).toBe(403);
+    expect((await t.request("POST", `/loads/${id}/book`, { session: viewer, form: { truck_id: String(truck), rate: "2,850" } })).status).toBe(403);
+    const booked = await t.request("POST", `/loads/${id}/book`, { session: owner, form: { truck_id: String(truck), rate: "2,850" } });
+    expect(booked.status).toBe(303);
+    expect(booked.headers.get("location")).toBe(`/loads/${id}`);
+    expect(t.deps.db.query("SELECT status, agreed_rate_cents FROM loads WHERE id = ?").get(id)).toEqual({ status: "booked", agreed_rate_cents: 285_000 });
+    const skipped = await t.request("POST", `/loads/${id}/status`, { session: owner, form: { status: "paid" } });
+    expect(skipped.status).toBe(422);
+    expect(await skipped.text()).toContain("a booked load cannot become paid");
+    expect((await t.request("POST", `/loads/${id}/status`, { session: owner, form: { status: "picked_up" } })).status).toBe(303);
+    expect((await page(`/loads/${id}`)).html).toContain("picked up");
+  });
+
+  test("a phoned-in load from the form: stored, scored and shown; a missing pickup time comes back with the message", async () => {
+    const form = { origin_city: "Chicago", origin_state: "il", dest_city: "Atlanta", dest_state: "GA", pickup_at: new Date(now + 5 * HOUR).toISOString().slice(0, 16), equipment: "V", rate: "1,900", broker_name: "Caller Co", broker_mc: "MC-998877" };
+    const created = await t.request("POST", "/loads/new", { session: owner, form });
+    expect(created.status).toBe(303);
+    const location = created.headers.get("location")!;
+    expect(location).toMatch(/^\/loads\/\d+$/);
+    const id = Number(location.split("/").pop());
+    expect(t.deps.db.query("SELECT source_id, origin_state, rate_cents FROM loads WHERE id = ?").get(id)).toEqual({ source_id: "manual", origin_state: "IL", rate_cents: 190_000 });
+    expect(t.deps.db.query("SELECT mc FROM brokers WHERE name = 'Caller Co'").get()).toEqual({ mc: "998877" });
+    const missing = await t.request("POST", "/loads/new", { session: owner, form: { ...form, pickup_at: "" } });
+    expect(missing.status).toBe(422);
+    expect(await missing.text()).toContain("The earliest pickup time is needed.");
+    expect((await page("/loads/new", viewer)).status).toBe(403);
+  });
+});
+
+describe("broker pages", () => {
+  test("the list and one broker with its risk reasons; names escaped", async () => {
+    const list = await page("/brokers");
+    expect(list.html).toContain("Prairie Freight");
+    expect(list.html).not.toContain("<script>alert");
+    const { id } = t.deps.db.query("SELECT id FROM brokers WHERE mc = '123456'").get() as { id: number };
+    const one = await page(`/brokers/${id}`);
+    expect(one.html).toContain("Risk ");
+    expect(one.html).toContain("Our history");
+    const saved = await t.request("POST", `/brokers/${id}/notes`, { session: owner, form: { notes: "Pays fast, call Jo" } });
+    expect(saved.status).toBe(303);
+    expect((await page(`/brokers/${id}`)).html).toContain("Pays fast, call Jo");
+  });
+});

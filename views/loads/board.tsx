@@ -1,0 +1,152 @@
+/** @jsxImportSource @kitajs/html */
+/**
+ * The load board: open loads, filtered by truck, equipment, distance from the truck and pickup
+ * date, best score first. Each row shows what a dispatcher decides on — net profit, all-in rate
+ * per mile, deadhead, broker risk — and opens (a <details>, so it works without JavaScript) to the
+ * full breakdown; the load's own page has every truck and the lifecycle actions.
+ */
+import type { BoardRow } from "../../src/loads/views";
+import type { EngineTruck } from "../../src/engines/matching";
+import { EQUIPMENT, EQUIPMENT_CODES } from "../../src/loads/records";
+import { Breakdown, DemoBadge, LocalTime, RiskBadge, laneText, money, perMile } from "./parts";
+
+export interface BoardFilterValues {
+  truckId: number | null;
+  equipment: string;
+  radiusMiles: number | null;
+  pickupDate: string;
+}
+
+export interface LoadBoardProps {
+  rows: BoardRow[];
+  /** Loads matching the filter before the row limit. */
+  total: number;
+  trucks: EngineTruck[];
+  filter: BoardFilterValues;
+  timeZone: string;
+  canEdit: boolean;
+  /** Trucks by id, to name the truck a match is for. */
+  truckNames: Map<number, string>;
+  /** Explains an empty board (no sources, none open, all filtered out). */
+  emptyText: string;
+}
+
+export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
+  const { filter } = props;
+  const selected = filter.truckId === null ? null : props.trucks.find((truck) => truck.id === filter.truckId) ?? null;
+  return (
+    <>
+      <div class="page-head">
+        <h1>Loads</h1>
+        {props.canEdit ? (
+          <a class="button" href="/loads/new">
+            Enter a load
+          </a>
+        ) : (
+          ""
+        )}
+      </div>
+      <form class="card filters" method="get" action="/loads">
+        <label>
+          Truck
+          <select name="truck">
+            <option value="">Best truck for each load</option>
+            {props.trucks.map((truck) => (
+              <option value={String(truck.id)} selected={truck.id === filter.truckId} safe>
+                {`${truck.unit}${truck.name && truck.name !== truck.unit ? ` ${truck.name}` : ""}${truck.match ? "" : ` (${truck.unavailableReason})`}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Equipment
+          <select name="equipment">
+            <option value="">Any</option>
+            {EQUIPMENT_CODES.map((code) => (
+              <option value={code} selected={code === filter.equipment} safe>
+                {`${code} — ${EQUIPMENT[code]}`}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Pickup within (mi of the truck)
+          <input type="number" name="radius" min="1" max="3000" value={filter.radiusMiles === null ? "" : String(filter.radiusMiles)} placeholder="any" />
+        </label>
+        <label>
+          Pickup on
+          <input type="date" name="pickup" value={filter.pickupDate} />
+        </label>
+        <button type="submit">Show</button>
+      </form>
+      {selected && !selected.match ? <p class="notice" safe>{`Truck ${selected.unit} cannot be matched: ${selected.unavailableReason}.`}</p> : ""}
+      {selected?.match ? (
+        <p class="muted small" safe>
+          {`Scored for ${selected.unit} from where it is free next; fuel at ${selected.match.mpg} mpg (${selected.mpg.reason}). Hours of service: the driver is assumed rested (no ELD data).`}
+        </p>
+      ) : (
+        ""
+      )}
+      <p class="muted small" safe>{`${props.rows.length} of ${props.total} loads, best score first.`}</p>
+      {props.rows.length ? (
+        <div class="load-list">
+          {props.rows.map(({ load, match }) => (
+            <details class="load-row" id={`load-${load.id}`}>
+              <summary>
+                <span class="score" title="Score 0–100: net profit per day, adjusted for preferences and risk">
+                  {match ? match.score : "–"}
+                </span>
+                <span class="lane">
+                  <a href={`/loads/${load.id}`} safe>
+                    {laneText(load)}
+                  </a>{" "}
+                  <DemoBadge demo={load.demo} />
+                  <span class="muted small block">
+                    <LocalTime at={load.pickup_earliest} timeZone={props.timeZone} />
+                    {` · ${load.equipment}${load.weight_lb ? ` · ${Math.round(load.weight_lb).toLocaleString("en-US")} lb` : ""}` as "safe"}
+                  </span>
+                </span>
+                <span class="figure" title="Posted rate (or the lane estimate)">
+                  <span class="label">Rate</span>
+                  <span safe>{load.rate_cents !== null ? money(load.rate_cents, false) : match ? `~${money(match.revenue_cents, false)}` : "call"}</span>
+                </span>
+                <span class="figure">
+                  <span class="label">Net</span>
+                  <span class={match && match.net_cents < 0 ? "bad" : ""}>
+                    {match ? money(match.net_cents, false) : "—"}
+                  </span>
+                </span>
+                <span class="figure">
+                  <span class="label">All-in</span>
+                  <span>{match ? perMile(match.rpm_all_in_cents) : "—"}</span>
+                </span>
+                <span class="figure">
+                  <span class="label">Deadhead</span>
+                  <span>{match ? `${Math.round(match.deadhead_miles)} mi` : "—"}</span>
+                </span>
+                <span class="figure">{load.broker ? <RiskBadge level={load.broker.risk_level} score={load.broker.risk} /> : <span class="muted">no broker</span>}</span>
+              </summary>
+              <div class="load-detail">
+                {match ? (
+                  <>
+                    <p class="small" safe>{`For truck ${props.truckNames.get(match.truck_id) ?? match.truck_id}${load.broker ? `, broker ${load.broker.name}` : ""}:`}</p>
+                    <Breakdown match={match} timeZone={props.timeZone} />
+                  </>
+                ) : (
+                  <p class="muted">Not scored for this truck: too far from it, or equipment it does not haul. The load page shows the figures for every truck.</p>
+                )}
+                <p>
+                  <a href={`/loads/${load.id}`}>Open the load →</a>
+                </p>
+              </div>
+            </details>
+          ))}
+        </div>
+      ) : (
+        <p class="card muted" safe>
+          {props.emptyText}
+        </p>
+      )}
+    </>
+  );
+}
