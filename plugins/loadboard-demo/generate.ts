@@ -13,6 +13,7 @@
 import { haversineKm } from "../../src/domain/geo";
 import { KM_PER_MILE } from "../../src/domain/units";
 import { hashUnit } from "../../src/domain/random";
+import { freshClock, simulateDrive } from "../../src/domain/hos";
 import type { LoadRecord } from "../../src/loads/records";
 import { HUBS, type Hub } from "./hubs";
 
@@ -26,14 +27,17 @@ type DemoEquipment = keyof typeof BASE_RPM_CENTS;
 /** Share of posts by equipment (cumulative thresholds over [0, 1)). */
 const EQUIPMENT_MIX: [number, DemoEquipment][] = [[0.55, "V"], [0.8, "R"], [0.95, "F"], [1, "SD"]];
 
-/** Invented brokers; some post without an MC number, as small ones do. */
+/**
+ * Invented brokers with invented MC numbers (the names say demo; do not look the numbers up), from
+ * a solid payer to a slow one, and one small broker that posts without an MC number or scores.
+ */
 export const DEMO_BROKERS = [
-  { name: "Prairie Wind Logistics (demo)", credit_score: 96, days_to_pay: 28 },
-  { name: "Blue Ridge Freight Partners (demo)", credit_score: 91, days_to_pay: 33 },
-  { name: "Gulf Coast Brokerage (demo)", credit_score: 78, days_to_pay: 45 },
-  { name: "Lone Star Load Link (demo)", credit_score: 88, days_to_pay: 30 },
-  { name: "Great Lakes Shipping Desk (demo)", credit_score: 94, days_to_pay: 25 },
-  { name: "Quickhaul Brokers (demo)", credit_score: 61, days_to_pay: 58 },
+  { name: "Prairie Wind Logistics (demo)", mc: "9900101", credit_score: 96, days_to_pay: 28 },
+  { name: "Blue Ridge Freight Partners (demo)", mc: "9900102", credit_score: 91, days_to_pay: 33 },
+  { name: "Gulf Coast Brokerage (demo)", mc: "9900103", credit_score: 78, days_to_pay: 45 },
+  { name: "Lone Star Load Link (demo)", mc: "9900104", credit_score: 88, days_to_pay: 30 },
+  { name: "Great Lakes Shipping Desk (demo)", mc: "9900105", credit_score: 94, days_to_pay: 25 },
+  { name: "Quickhaul Brokers (demo)", mc: "9900106", credit_score: 61, days_to_pay: 58 },
   { name: "Sunbelt Capacity Co (demo)" },
 ] as const;
 
@@ -83,9 +87,10 @@ export function demoLoad(seed: number, hour: number, index: number): LoadRecord 
   // Pickup 6 h to 2.5 days after posting, on the hour; a 2–4 h window.
   const pickupEarliest = Math.ceil((postedAt + (6 + u(6) * 54) * HOUR) / HOUR) * HOUR;
   const pickupLatest = pickupEarliest + (2 + Math.floor(u(7) * 3)) * HOUR;
-  // Transit at 50 mph average with a 10-hour break per 550 miles, plus 2 h at each end.
-  const transitHours = miles / 50 + Math.floor(miles / 550) * 10 + 2;
-  const deliveryEarliest = Math.ceil((pickupEarliest + transitHours * HOUR) / HOUR) * HOUR;
+  // Delivery when a rested driver loading at the end of the window (2 h) and driving at 50 mph
+  // under the hours-of-service rules gets there, rounded up to the hour; open for 6 hours.
+  const drive = simulateDrive(pickupLatest + 2 * HOUR, freshClock(), (miles / 50) * HOUR);
+  const deliveryEarliest = Math.ceil(drive.endAt / HOUR) * HOUR;
   const broker = DEMO_BROKERS[Math.floor(u(8) * DEMO_BROKERS.length)]!;
   const rateCents = u(9) < 1 / 7 ? undefined : laneRateCents(origin, miles, equipment, u(10));
   const weight = equipment === "R" ? 30_000 + u(11) * 14_000 : 18_000 + u(11) * 26_000;
@@ -97,7 +102,7 @@ export function demoLoad(seed: number, hour: number, index: number): LoadRecord 
     pickup_earliest: pickupEarliest,
     pickup_latest: pickupLatest,
     delivery_earliest: deliveryEarliest,
-    delivery_latest: deliveryEarliest + 4 * HOUR,
+    delivery_latest: deliveryEarliest + 6 * HOUR,
     equipment,
     weight_lb: Math.round(weight / 100) * 100,
     length_ft: equipment === "V" || equipment === "R" ? 53 : 48,
