@@ -48,6 +48,20 @@ export interface LoadBatchResult {
   changedIds: number[];
 }
 
+/** What a load-board source's polls did: the last one, and totals. */
+export interface LoadSourceCounts {
+  source_id: string;
+  last_poll_at: number | null;
+  last_new: number;
+  last_updated: number;
+  last_expired: number;
+  last_rejected: number;
+  total_new: number;
+  total_updated: number;
+  total_expired: number;
+  total_rejected: number;
+}
+
 /** How long after its earliest pickup a load with no latest pickup time stays open (ms). */
 export const PICKUP_GRACE_MS = 2 * 3_600_000;
 /** Statuses a load board lists: not yet taken by anyone in the fleet. */
@@ -177,6 +191,12 @@ export class LoadStore {
       this.sql.counts.run(batch.sourceId, at, result.new, result.updated, result.expired, result.rejected);
     })();
     return result;
+  }
+
+  /** Every load-board source's counts, by source id (the Sources page). */
+  sourceCounts(): Map<string, LoadSourceCounts> {
+    const rows = this.db.query("SELECT * FROM load_source_counts").all() as LoadSourceCounts[];
+    return new Map(rows.map((row) => [row.source_id, row]));
   }
 
   /** Expires open loads whose pickup window has passed or whose board expiry is past; returns their ids. */

@@ -156,6 +156,7 @@ export function sourcesRoutes(deps: AppDeps) {
     canRun: principal.via === "session" && can(principal.role, "manage_settings"),
     csrfToken: principal.csrfToken,
     flash,
+    loadCounts: deps.loads.store.sourceCounts(),
   });
   /** After a form post: the refreshed fragment for htmx, or back to the page for a plain browser. */
   const afterRun = (request: Request, principal: Principal, flash: SourcesFlash) =>

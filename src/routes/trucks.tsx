@@ -20,6 +20,8 @@ import type { MapSettings } from "../../views/fleet/map";
 import { TruckPage, TrucksPage, CHART_RANGES, type ChartRange, type PageFlash } from "../../views/trucks/page";
 import { DevicesPage, type ShownCredentials } from "../../views/trucks/devices";
 import { DeadLettersPage } from "../../views/trucks/dead-letters";
+import type { BestLoadsProps } from "../../views/loads/best";
+import { LoadViews } from "../loads/views";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Most points a page chart or track carries: plenty for a phone-width chart. */
@@ -34,6 +36,21 @@ export function mapSettings(deps: AppDeps): MapSettings {
     attribution: telemetry?.map_attribution ?? "© OpenStreetMap contributors",
     offlineAfterMs: queriesFor(deps).offlineAfterMs(),
   };
+}
+
+/** The truck page's "Best loads now": its five best open loads with a score above zero. */
+function bestLoadsFor(deps: AppDeps, truckId: number): BestLoadsProps {
+  const views = new LoadViews(deps.db, deps.loads);
+  const truck = deps.loads.engine.truck(truckId);
+  const rows = deps.loads.engine
+    .best(truckId, 5)
+    .filter((match) => match.score > 0)
+    .flatMap((match) => {
+      const load = views.load(match.load_id);
+      return load ? [{ load, match }] : [];
+    });
+  const note = !truck?.match ? `Not matched: ${truck?.unavailableReason ?? "unknown truck"}.` : `From where it is free next, at ${truck.match.mpg} mpg (${truck.mpg.reason}).`;
+  return { truckId, rows, note, timeZone: deps.config.current().timezone };
 }
 
 /** A form field as trimmed text ("" when absent). */
@@ -203,6 +220,7 @@ export function trucksRoutes(deps: AppDeps) {
               coolant: series("coolant_c", celsiusToFahrenheit),
             },
             settings: mapSettings(deps),
+            bestLoads: bestLoadsFor(deps, id),
           }),
         );
       },

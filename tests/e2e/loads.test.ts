@@ -22,7 +22,7 @@ for (const { name: device, viewport, colorScheme } of DEVICES) {
         }
         // Pick the first demo truck that can be matched (it has a position and equipment).
         const truckValue = await page.evaluate(() => {
-          const options = [...document.querySelectorAll<HTMLOptionElement>('select[name="truck"] option')];
+          const options = Array.from(document.querySelectorAll<HTMLOptionElement>('select[name="truck"] option'));
           return options.find((option) => option.value && !option.textContent!.includes("("))?.value ?? null;
         });
         expect(truckValue).not.toBeNull();

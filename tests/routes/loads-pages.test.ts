@@ -51,6 +51,10 @@ describe("load board and load page", () => {
     expect(html).not.toContain("<script>alert");
     expect(html).not.toContain("<img src=x");
     expect(html).toContain("&lt;script&gt;");
+    // The truck's own page lists its best loads now.
+    const truckPage = (await page(`/trucks/${truck}`)).html;
+    expect(truckPage).toContain("Best loads now");
+    expect(truckPage).toContain(`href="/loads/${idOf("tx")}"`);
     // Filters: a reefer-only board has nothing; the empty text says why.
     expect((await page(`/loads?truck=${truck}&equipment=R`)).html).toContain("No open load matches these filters.");
   });
@@ -108,5 +112,26 @@ describe("broker pages", () => {
     const saved = await t.request("POST", `/brokers/${id}/notes`, { session: owner, form: { notes: "Pays fast, call Jo" } });
     expect(saved.status).toBe(303);
     expect((await page(`/brokers/${id}`)).html).toContain("Pays fast, call Jo");
+  });
+});
+
+describe("a load-board source end to end", () => {
+  test("the demo board's first poll is stored and scored; the Sources page shows new / updated / expired / rejected", async () => {
+    const app = await testApp({ yaml: 'sources:\n  - id: demo-loads\n    plugin: loadboard-demo\n    schedule: "*/2 * * * *"\n' });
+    try {
+      const session = await app.login("owner");
+      // The host polls a source once at start; wait for it to land.
+      for (let i = 0; i < 100 && !app.deps.loads.store.sourceCounts().get("demo-loads"); i++) await Bun.sleep(50);
+      const counts = app.deps.loads.store.sourceCounts().get("demo-loads")!;
+      expect(counts.last_new).toBeGreaterThan(100);
+      expect(counts.last_rejected).toBe(0);
+      const sources = await (await app.request("GET", "/sources", { session })).text();
+      expect(sources.replace(/<[^>]+>/g, "")).toContain(`last poll: ${counts.last_new} new · 0 updated · 0 expired · 0 rejected (all time: ${counts.last_new} new, 0 rejected)`);
+      const board = await (await app.request("GET", "/loads", { session })).text();
+      expect(board).toContain("Synthetic data from the demo load board");
+      expect(board).toContain('class="load-row"');
+    } finally {
+      await app.cleanup();
+    }
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { SourceState, SourceStatus } from "../../src/plugins/host";
 import type { JobStatus } from "../../src/scheduler/scheduler";
+import type { LoadSourceCounts } from "../../src/loads/store";
 import { CardTable, Flash, RunNowForm, Time } from "../components";
 
 /** How often the live fragment reloads itself. */
@@ -26,6 +27,8 @@ export interface SourcesViewProps {
   canRun: boolean;
   csrfToken?: string;
   flash?: SourcesFlash;
+  /** What each load-board source's polls stored (new / updated / expired / rejected). */
+  loadCounts?: Map<string, LoadSourceCounts>;
 }
 
 const STATE_BADGE: Record<SourceState, string> = { ok: "badge ok", failing: "badge bad", starting: "badge warn", disabled: "badge" };
@@ -44,7 +47,7 @@ function StateBadge({ source }: { source: SourceStatus }): JSX.Element {
   );
 }
 
-function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun: boolean; csrfToken?: string }): JSX.Element {
+function SourceRow({ source, canRun, csrfToken, loads }: { source: SourceStatus; canRun: boolean; csrfToken?: string; loads?: LoadSourceCounts }): JSX.Element {
   const pollable = source.mode === "pull" && source.enabled;
   const what = source.kind ? `${source.kind}${source.mode === "push" ? " (push)" : ""}` : "unknown plugin";
   return (
@@ -86,8 +89,23 @@ function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun
           <span class="muted">none</span>
         )}
       </td>
-      <td data-label="Runs / failures / items" safe>
-        {`${source.runs} / ${source.failures} / ${source.items}${source.skipped ? ` (${source.skipped} skipped)` : ""}`}
+      <td data-label="Runs / failures / items">
+        <span safe>{`${source.runs} / ${source.failures} / ${source.items}${source.skipped ? ` (${source.skipped} skipped)` : ""}`}</span>
+        {loads ? (
+          <div class="muted small">
+            <span safe>{`last poll: ${loads.last_new} new · ${loads.last_updated} updated · ${loads.last_expired} expired · `}</span>
+            {loads.last_rejected ? (
+              <a href="/dead-letters" safe>
+                {`${loads.last_rejected} rejected`}
+              </a>
+            ) : (
+              "0 rejected"
+            )}
+            <span safe>{` (all time: ${loads.total_new} new, ${loads.total_rejected} rejected)`}</span>
+          </div>
+        ) : (
+          ""
+        )}
       </td>
       <td data-label="Next run">
         <NextRun at={source.nextRunAt} />
@@ -107,7 +125,7 @@ function SourceRow({ source, canRun, csrfToken }: { source: SourceStatus; canRun
   );
 }
 
-function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "sources" | "canRun" | "csrfToken">): JSX.Element {
+function SourcesTable({ sources, canRun, csrfToken, loadCounts }: Pick<SourcesViewProps, "sources" | "canRun" | "csrfToken" | "loadCounts">): JSX.Element {
   if (!sources.length) {
     return (
       <p class="notice">
@@ -118,7 +136,7 @@ function SourcesTable({ sources, canRun, csrfToken }: Pick<SourcesViewProps, "so
   return (
     <CardTable columns={["Source", "Plugin", "State", "Last run", "Last success", "Last error", { label: "Runs / failures / items", title: "runs / failures / items received" }, "Next run", canRun && ""]}>
       {sources.map((source) => (
-        <SourceRow source={source} canRun={canRun} csrfToken={csrfToken} />
+        <SourceRow source={source} canRun={canRun} csrfToken={csrfToken} loads={loadCounts?.get(source.id)} />
       ))}
     </CardTable>
   );
@@ -202,7 +220,7 @@ export function SourcesLive(props: SourcesViewProps): JSX.Element {
       )}
       <section class="card">
         <h2>Sources</h2>
-        <SourcesTable sources={props.sources} canRun={props.canRun} csrfToken={props.csrfToken} />
+        <SourcesTable sources={props.sources} canRun={props.canRun} csrfToken={props.csrfToken} loadCounts={props.loadCounts} />
       </section>
       <section class="card" id="jobs">
         <h2>Jobs</h2>

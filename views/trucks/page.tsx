@@ -6,6 +6,7 @@
  * chart and track data travel as JSON in data attributes for /static/truck-charts.js and
  * /static/fleet-map.js, and the page reads completely without them.
  */
+import { BestLoads, type BestLoadsProps } from "../loads/best";
 import type { Device } from "../../src/telemetry/fleet";
 import type { FaultView, TripView, VehicleOverview } from "../../src/telemetry/queries";
 import { formatFahrenheit, formatFuel, formatHours, formatMiles, formatMph } from "../../src/telemetry/queries";
@@ -177,6 +178,8 @@ export interface TruckPageProps {
   range: ChartRange;
   series: ChartSeries;
   settings: MapSettings;
+  /** "Best loads now" (the loads feature's matches for this truck). */
+  bestLoads?: BestLoadsProps;
 }
 
 const LAMP_LABELS = { red_stop: "Stop", amber_warning: "Warning", mil: "Check engine", protect: "Protect" } as const;
@@ -269,6 +272,7 @@ export function TruckPage(props: TruckPageProps): JSX.Element {
           </div>
         </dl>
       </section>
+      {props.bestLoads ? <BestLoads {...props.bestLoads} /> : ""}
       <section class="card">
         <h2>Today's track</h2>
         <FleetMap vehicles={[mapVehicle(props.overview)]} settings={props.settings} track={props.track} small />
