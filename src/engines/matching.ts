@@ -24,6 +24,7 @@ import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg
 import type { PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
 import type { LaneBook } from "../loads/lanes";
+import { localTimeToEpochMs } from "../loads/transforms";
 
 /** A pair further than this many times the truck's deadhead limit (straight line) is not scored. */
 const FAR_FACTOR = 1.5;
@@ -304,7 +305,8 @@ export class MatchingEngine {
       const next = booked.get(row.id) as { id: number; dest_lat: number; dest_lon: number; free_at: number } | null;
       const at = next ? { lat: next.dest_lat, lon: next.dest_lon } : row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;
       const unavailableReason = !equipment.length ? "no equipment type set on the truck" : !at ? "no position yet" : null;
-      const homeBy = row.home_by ? Date.parse(`${row.home_by}T23:59:59Z`) : null;
+      // Home by the end of that day in the fleet's time zone.
+      const homeBy = row.home_by ? localTimeToEpochMs(Date.parse(`${row.home_by}T23:59:59Z`), config.timezone) : null;
       return {
         id: row.id,
         unit: row.unit,

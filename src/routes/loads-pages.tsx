@@ -17,6 +17,7 @@ import { LoadViews } from "../loads/views";
 import { LoadActionError, LOAD_STATUSES, type LoadStatus } from "../loads/service";
 import { EQUIPMENT_CODES, type LoadRecord } from "../loads/records";
 import { localTimeToEpochMs, toMoneyCents } from "../loads/transforms";
+import { PreferencesError, writePreferences } from "../loads/preferences";
 import { LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
 import { LoadPage } from "../../views/loads/load";
 import { NewLoadPage } from "../../views/loads/new";
@@ -208,6 +209,32 @@ export function loadsPages(deps: AppDeps) {
           if (!(LOAD_STATUSES as readonly string[]).includes(status)) throw new LoadActionError("invalid", `unknown status ${JSON.stringify(status)}`);
           deps.loads.setStatus(params.id, status as LoadStatus, principal!.userId, { cancelledBy: field(body, "cancelled_by") === "broker" ? "broker" : "fleet" });
         });
+      },
+      { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    )
+    .post(
+      "/trucks/:id/preferences",
+      ({ request, principal, params, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Truck preferences are for dispatchers.", principal!);
+        if (!deps.fleet.vehicle(params.id)) return errorPage(404, "No such truck", `There is no truck ${params.id}.`, principal!);
+        const number = (name: string) => (field(body, name) === "" ? null : Number(field(body, name).replace(/[$,]/g, "")));
+        const states = (name: string) => field(body, name).split(/[\s,]+/).filter(Boolean);
+        const rpm = number("min_rpm");
+        try {
+          writePreferences(deps.db, params.id, {
+            max_deadhead_miles: number("max_deadhead_miles"),
+            min_rpm_all_in_cents: rpm === null ? null : Math.round(rpm * 100),
+            preferred_states: states("preferred_states"),
+            avoided_states: states("avoided_states"),
+            max_weight_lb: number("max_weight_lb"),
+            home_by: field(body, "home_by") || null,
+          });
+        } catch (error) {
+          if (!(error instanceof PreferencesError)) throw error;
+          return errorPage(422, "Preferences not saved", error.message, principal!);
+        }
+        deps.loads.engine.truckChanged(params.id);
+        return redirect(request, `/trucks/${params.id}#best-loads`);
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
     )

@@ -18,6 +18,9 @@ import type { Match } from "../domain/matching";
 import type { BrokerView } from "../loads/brokers";
 import { ErrorSchema } from "./vehicles";
 import { ListOf, ListQuery, pageList } from "../http/pagination";
+import { PreferencesError, readPreferences, writePreferences, type TruckPreferencesInput } from "../loads/preferences";
+import { US_STATES } from "../loads/records";
+import { inScope } from "../telemetry/queries";
 import { snakeCaseKeys } from "../http/snake-case";
 
 const NullableNumber = t.Union([t.Number(), t.Null()]);
@@ -84,6 +87,15 @@ const BrokerSchema = t.Object({
   demo: t.Boolean(),
   history: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Null()]), { description: "The fleet's own history with the broker; first_seen is ISO 8601." }),
   risk: t.Object({ score: t.Integer(), level: t.String(), reasons: t.Array(t.Object({ text: t.String(), points: t.Number() })) }),
+});
+
+const PreferencesSchema = t.Object({
+  max_deadhead_miles: t.Union([t.Number({ minimum: 0 }), t.Null()], { description: "Longest empty run to a pickup; null: the fleet's matching.max_deadhead_miles." }),
+  min_rpm_all_in_cents: t.Union([t.Integer({ minimum: 0 }), t.Null()], { description: "Least all-in rate per mile, cents; null: none." }),
+  preferred_states: t.Array(t.String({ minLength: 2, maxLength: 2 }), { description: "Delivery states this driver prefers." }),
+  avoided_states: t.Array(t.String({ minLength: 2, maxLength: 2 }), { description: "Delivery states this driver avoids." }),
+  max_weight_lb: t.Union([t.Number({ minimum: 0 }), t.Null()]),
+  home_by: t.Union([t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), t.Null()], { description: "Date (fleet time zone) the driver wants to be empty by." }),
 });
 
 const iso = (ms: number | null) => (ms === null ? null : isoTime(ms)!);
@@ -277,6 +289,36 @@ export function loadsApi(deps: AppDeps) {
         requires: "read",
         response: { 200: t.Object({ data: t.Unknown(), next_cursor: t.Optional(t.Union([t.String(), t.Null()])) }), 422: ErrorSchema },
         detail: { summary: "Lane rates for one lane (count, p25/median/p75 per loaded mile over 7, 30 and 90 days, trend, confidence), or the busiest lanes", tags: ["loads"] },
+      },
+    )
+    .get(
+      "/vehicles/:id/preferences",
+      ({ params, principal, status }) => {
+        if (!inScope(scopeFor(principal!), params.id) || !deps.fleet.vehicle(params.id)) return status(404, errorBody("not_found", `There is no vehicle ${params.id}.`));
+        return readPreferences(deps.db, params.id);
+      },
+      { params: t.Object({ id: t.Numeric() }), requires: "read", response: { 200: PreferencesSchema, 404: ErrorSchema }, detail: { summary: "A truck's dispatch preferences", tags: ["loads"] } },
+    )
+    .put(
+      "/vehicles/:id/preferences",
+      ({ params, body, principal, status }) => {
+        if (!deps.fleet.vehicle(params.id)) return status(404, errorBody("not_found", `There is no vehicle ${params.id}.`));
+        try {
+          const saved = writePreferences(deps.db, params.id, body as TruckPreferencesInput);
+          deps.loads.engine.truckChanged(params.id);
+          deps.log.info("truck preferences changed", { vehicle_id: params.id, by: principal!.name });
+          return saved;
+        } catch (error) {
+          if (!(error instanceof PreferencesError)) throw error;
+          return status(422, errorBody("invalid", error.message));
+        }
+      },
+      {
+        params: t.Object({ id: t.Numeric() }),
+        body: PreferencesSchema,
+        requires: "dispatch",
+        response: { 200: PreferencesSchema, 404: ErrorSchema, 422: ErrorSchema },
+        detail: { summary: `Set a truck's dispatch preferences (states are two-letter codes: ${US_STATES.slice(0, 3).join(", ")}…); its loads are rescored`, tags: ["loads"] },
       },
     )
     .get("/brokers", ({ query }) => pageList(deps.loads.brokers.list().map(brokerJson), (broker) => broker.id, query.limit, query.cursor), {

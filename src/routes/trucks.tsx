@@ -22,6 +22,7 @@ import { DevicesPage, type ShownCredentials } from "../../views/trucks/devices";
 import { DeadLettersPage } from "../../views/trucks/dead-letters";
 import type { BestLoadsProps } from "../../views/loads/best";
 import { LoadViews } from "../loads/views";
+import { readPreferences } from "../loads/preferences";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Most points a page chart or track carries: plenty for a phone-width chart. */
@@ -39,7 +40,7 @@ export function mapSettings(deps: AppDeps): MapSettings {
 }
 
 /** The truck page's "Best loads now": its five best open loads with a score above zero. */
-function bestLoadsFor(deps: AppDeps, truckId: number): BestLoadsProps {
+function bestLoadsFor(deps: AppDeps, truckId: number, principal: Principal): BestLoadsProps {
   const views = new LoadViews(deps.db, deps.loads);
   const truck = deps.loads.engine.truck(truckId);
   const rows = deps.loads.engine
@@ -50,7 +51,16 @@ function bestLoadsFor(deps: AppDeps, truckId: number): BestLoadsProps {
       return load ? [{ load, match }] : [];
     });
   const note = !truck?.match ? `Not matched: ${truck?.unavailableReason ?? "unknown truck"}.` : `From where it is free next, at ${truck.match.mpg} mpg (${truck.mpg.reason}).`;
-  return { truckId, rows, note, timeZone: deps.config.current().timezone };
+  return {
+    truckId,
+    rows,
+    note,
+    timeZone: deps.config.current().timezone,
+    preferences: readPreferences(deps.db, truckId),
+    fleetMaxDeadheadMiles: deps.config.current().matching.max_deadhead_miles,
+    canEdit: principal.via === "session" && can(principal.role, "dispatch"),
+    csrfToken: principal.csrfToken,
+  };
 }
 
 /** A form field as trimmed text ("" when absent). */
@@ -220,7 +230,7 @@ export function trucksRoutes(deps: AppDeps) {
               coolant: series("coolant_c", celsiusToFahrenheit),
             },
             settings: mapSettings(deps),
-            bestLoads: bestLoadsFor(deps, id),
+            bestLoads: bestLoadsFor(deps, id, principal!),
           }),
         );
       },

@@ -59,6 +59,18 @@ describe("load board and load page", () => {
     expect((await page(`/loads?truck=${truck}&equipment=R`)).html).toContain("No open load matches these filters.");
   });
 
+  test("preferences from the truck page's form rescore the truck; a bad state comes back with the reason", async () => {
+    const saved = await t.request("POST", `/trucks/${truck}/preferences`, { session: owner, form: { max_deadhead_miles: "", min_rpm: "2.10", preferred_states: "tx ok", avoided_states: "", max_weight_lb: "", home_by: "" } });
+    expect(saved.status).toBe(303);
+    expect(t.deps.loads.engine.truck(truck)!.match!.preferences).toMatchObject({ minRpmAllInCents: 210, preferredStates: ["TX", "OK"], maxDeadheadMiles: 300 });
+    expect((await page(`/trucks/${truck}`)).html).toContain("Preferences: deadhead up to 300 mi (fleet setting) · at least $2.10/mi all-in · prefers TX, OK");
+    const bad = await t.request("POST", `/trucks/${truck}/preferences`, { session: owner, form: { avoided_states: "Texas" } });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("is not a US state code");
+    expect((await t.request("POST", `/trucks/${truck}/preferences`, { session: viewer, form: {} })).status).toBe(403);
+    await t.request("POST", `/trucks/${truck}/preferences`, { session: owner, form: {} });
+  });
+
   test("the load page shows the breakdown and comments escaped; a viewer gets no forms", async () => {
     const { html } = await page(`/loads/${idOf("ga")}`);
     expect(html).toContain("Comments from the board");

@@ -101,6 +101,27 @@ describe("the board", () => {
   });
 });
 
+describe("truck preferences", () => {
+  test("setting them rescores the truck at once; bad values are 422s naming the field; drivers read their own", async () => {
+    const before = (await json("GET", `/api/v1/loads?truck_id=${chicago}`)).body.data.find((row: any) => row.external_id === "good").match;
+    const put = await json("PUT", `/api/v1/vehicles/${chicago}/preferences`, { body: { max_deadhead_miles: 250, min_rpm_all_in_cents: null, preferred_states: [], avoided_states: ["tx"], max_weight_lb: 44_000, home_by: null } });
+    expect(put.status).toBe(200);
+    expect(put.body).toEqual({ max_deadhead_miles: 250, min_rpm_all_in_cents: null, preferred_states: [], avoided_states: ["TX"], max_weight_lb: 44_000, home_by: null });
+    const after = (await json("GET", `/api/v1/loads?truck_id=${chicago}`)).body.data.find((row: any) => row.external_id === "good").match;
+    expect(after.score).toBe(Math.max(0, before.score - 30));
+    expect(after.reasons).toContainEqual({ text: "Delivers in TX, a state this driver avoids", effect: "bad", points: -30 });
+    const bad = await json("PUT", `/api/v1/vehicles/${chicago}/preferences`, { body: { max_deadhead_miles: null, min_rpm_all_in_cents: null, preferred_states: ["TX"], avoided_states: ["XX"], max_weight_lb: null, home_by: null } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toBe('avoided_states: "XX" is not a US state code');
+    expect((await json("GET", `/api/v1/vehicles/${dallas}/preferences`, { session: driver })).status).toBe(200);
+    expect((await json("GET", `/api/v1/vehicles/${chicago}/preferences`, { session: driver })).status).toBe(404);
+    expect((await json("PUT", `/api/v1/vehicles/${chicago}/preferences`, { token: viewerToken, body: put.body })).status).toBe(403);
+    // Back to no preferences for the tests below.
+    await json("PUT", `/api/v1/vehicles/${chicago}/preferences`, { body: { max_deadhead_miles: null, min_rpm_all_in_cents: null, preferred_states: [], avoided_states: [], max_weight_lb: null, home_by: null } });
+    expect((await json("GET", `/api/v1/loads?truck_id=${chicago}`)).body.data.find((row: any) => row.external_id === "good").match.score).toBe(before.score);
+  });
+});
+
 describe("entering, booking and moving loads", () => {
   test("a phoned-in load is stored as manual and scored; a bad one is a 422 with the reason", async () => {
     const created = await json("POST", "/api/v1/loads", { body: { ...load("x", IL, TX, 250_000), external_id: undefined } });
