@@ -114,7 +114,6 @@ export const ConfigSchema = T.Object(
               { ...Strict, default: {}, description: "Diesel price per PADD region, keys padd_1a … padd_5 (1A New England, 1B Central Atlantic, 1C Lower Atlantic, 2 Midwest, 3 Gulf Coast, 4 Rocky Mountain, 5 West Coast), cents per US gallon." },
             ),
             api_key: T.String({ default: "", description: "EIA API key (free at eia.gov/opendata); keep it out of this file with api_key_file." }),
-            schedule: T.String({ format: "cron", default: "0 7 * * 2", description: "When to fetch EIA prices (EIA publishes on Mondays)." }),
             eia_url: T.String({ format: "url", default: "https://api.eia.gov", description: "Base URL of the EIA API." }),
           },
           { ...Strict, default: {}, description: "Where diesel prices come from." },

@@ -90,6 +90,8 @@ export interface MatchSettings {
   driverPay: DriverPay;
   /** Diesel price at a PADD region (null: unknown region), cents per gallon. */
   dieselCentsPerGallon: (region: PaddId | null) => number;
+  /** Where that price comes from, for the breakdown ("EIA week of 2026-11-23, PADD 2"). */
+  dieselSource?: (region: PaddId | null) => string;
   /** Loading and unloading time each, ms. */
   handlingMs: number;
   /** Time zone for times in reasons. */
@@ -129,6 +131,7 @@ export interface Match {
   empty_at: number;
   trip_days: number;
   diesel_cents_per_gallon: number;
+  diesel_source: string;
   score: number;
   reasons: MatchReason[];
   /** The cost lines with how each is made. */
@@ -238,6 +241,7 @@ export function matchLoad(truck: MatchTruck, load: MatchLoad, settings: MatchSet
     empty_at: emptyAt,
     trip_days: tripDays,
     diesel_cents_per_gallon: diesel,
+    diesel_source: settings.dieselSource?.(region) ?? "",
     score,
     reasons,
     breakdown: cost.breakdown,

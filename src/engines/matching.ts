@@ -24,6 +24,7 @@ import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg
 import type { PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
 import type { LaneBook } from "../loads/lanes";
+import type { DieselPrices } from "../fuel/prices";
 import { localTimeToEpochMs } from "../loads/transforms";
 
 /** A pair further than this many times the truck's deadhead limit (straight line) is not scored. */
@@ -73,6 +74,7 @@ const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest
 export interface MatchingEngineDeps {
   db: Database;
   config: () => Config;
+  diesel: DieselPrices;
   brokers: BrokerBook;
   lanes: LaneBook;
   now?: () => number;
@@ -205,7 +207,7 @@ export class MatchingEngine {
   settings(): MatchSettings {
     const config = this.deps.config();
     const costs = config.costs;
-    const byRegion = costs.diesel.by_region as Record<string, number | undefined>;
+    const diesel = this.deps.diesel;
     const pay = costs.driver_pay;
     return {
       circuity: config.matching.circuity_factor,
@@ -213,7 +215,8 @@ export class MatchingEngine {
       variable: { maintenanceCentsPerMile: costs.maintenance_cents_per_mile, tiresCentsPerMile: costs.tires_cents_per_mile, otherCentsPerMile: costs.other_cents_per_mile },
       fixedCentsPerDay: costs.fixed_cents_per_day,
       driverPay: pay.kind === "percent" ? { kind: "percent", percent: pay.percent } : { kind: "per_mile", centsPerMile: pay.cents_per_mile, paidMiles: pay.paid_miles },
-      dieselCentsPerGallon: (region: PaddId | null) => (region ? byRegion[`padd_${region.toLowerCase()}`] : undefined) ?? costs.diesel.cents_per_gallon,
+      dieselCentsPerGallon: (region: PaddId | null) => diesel.quote(region).centsPerGallon,
+      dieselSource: (region: PaddId | null) => diesel.quote(region).source,
       handlingMs: 2 * HOUR_MS,
       timeZone: config.timezone,
       now: this.now(),

@@ -14,6 +14,7 @@ import { BrokerBook } from "./brokers";
 import { LaneBook } from "./lanes";
 import { LoadStore, type Geocoder, type LoadBatch, type LoadBatchResult } from "./store";
 import { MatchingEngine } from "../engines/matching";
+import { DieselPrices } from "../fuel/prices";
 import { loadProblem, type LoadRecord } from "./records";
 
 /** Every status a load can have. */
@@ -70,6 +71,7 @@ export class Loads {
   readonly brokers: BrokerBook;
   readonly lanes: LaneBook;
   readonly engine: MatchingEngine;
+  readonly diesel: DieselPrices;
   private readonly db: Database;
   private readonly now: () => number;
 
@@ -79,7 +81,8 @@ export class Loads {
     this.store = new LoadStore(options.db, options.geocode, this.now);
     this.brokers = new BrokerBook(options.db, this.now);
     this.lanes = new LaneBook(options.db, this.now);
-    this.engine = new MatchingEngine({ db: options.db, config: options.config, brokers: this.brokers, lanes: this.lanes, now: this.now });
+    this.diesel = new DieselPrices(options.db, options.config);
+    this.engine = new MatchingEngine({ db: options.db, config: options.config, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now });
   }
 
   /** Stores a load-board poll and scores what changed. */

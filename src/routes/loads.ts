@@ -101,7 +101,7 @@ const PreferencesSchema = t.Object({
 const iso = (ms: number | null) => (ms === null ? null : isoTime(ms)!);
 
 export function matchJson(match: Match) {
-  const { load_id: _load, diesel_cents_per_gallon: _diesel, ...rest } = match;
+  const { load_id: _load, diesel_cents_per_gallon: _diesel, diesel_source: _source, ...rest } = match;
   return { ...rest, pickup_at: isoTime(match.pickup_at)!, empty_at: isoTime(match.empty_at)! };
 }
 

@@ -58,6 +58,22 @@ export const CORE_JOBS: CoreJob[] = [
     },
   },
   {
+    name: "fuel-prices",
+    description: "Fetches EIA's weekly retail diesel prices per PADD region when costs.diesel.source is eia, and rescores every load.",
+    schedule: "0 7 * * 2",
+    timeoutSeconds: 60,
+    async run(ctx, deps) {
+      if (deps.config.current().costs.diesel.source !== "eia") {
+        ctx.log.debug("diesel prices come from the config (costs.diesel.source: fixed): nothing to fetch");
+        return;
+      }
+      const result = await deps.loads.diesel.refresh(ctx.signal);
+      for (const problem of result.problems) ctx.log.warn("EIA diesel prices", { problem });
+      ctx.log.info("diesel prices fetched from EIA", { regions: result.stored });
+      deps.loads.engine.rebuild();
+    },
+  },
+  {
     name: "loads-expire",
     description: "Expires open loads whose pickup window has passed or whose board took them down, and drops them from the matches.",
     schedule: "*/5 * * * *",

@@ -123,7 +123,7 @@ export function Breakdown({ match, timeZone }: { match: Match; timeZone: string 
       </table>
       <p class="small">
         At the pickup <LocalTime at={match.pickup_at} timeZone={timeZone} />, empty again <LocalTime at={match.empty_at} timeZone={timeZone} />{" "}
-        <span class="muted" safe>{`(${match.trip_days} days; diesel ${formatRateCents(match.diesel_cents_per_gallon, "gal")})`}</span>
+        <span class="muted" safe>{`(${match.trip_days} days; diesel ${formatRateCents(match.diesel_cents_per_gallon, "gal")}${match.diesel_source ? `, ${match.diesel_source}` : ""})`}</span>
       </p>
       <Reasons reasons={match.reasons} />
     </div>

@@ -9,6 +9,7 @@ import telemetry from "./0003_telemetry.sql" with { type: "text" };
 import tripState from "./0004_trip_state.sql" with { type: "text" };
 import readingsWide from "./0005_readings_wide.sql" with { type: "text" };
 import loads from "./0006_loads.sql" with { type: "text" };
+import dieselPrices from "./0007_diesel_prices.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -24,4 +25,5 @@ export const migrations: Migration[] = [
   { version: 4, name: "trip_state", up: tripState },
   { version: 5, name: "readings_wide", up: readingsWide },
   { version: 6, name: "loads", up: loads },
+  { version: 7, name: "diesel_prices", up: dieselPrices },
 ];
