@@ -25,6 +25,7 @@ import type { PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
 import type { LaneBook } from "../loads/lanes";
 import type { DieselPrices } from "../fuel/prices";
+import type { Costs } from "../loads/cost-settings";
 import { localTimeToEpochMs } from "../loads/transforms";
 
 /** A pair further than this many times the truck's deadhead limit (straight line) is not scored. */
@@ -74,6 +75,8 @@ const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest
 export interface MatchingEngineDeps {
   db: Database;
   config: () => Config;
+  /** The costs in force (the YAML's, or the ones saved from the UI). */
+  costs: () => Costs;
   diesel: DieselPrices;
   brokers: BrokerBook;
   lanes: LaneBook;
@@ -206,7 +209,7 @@ export class MatchingEngine {
   /** The figures every pair uses, from the config in force. */
   settings(): MatchSettings {
     const config = this.deps.config();
-    const costs = config.costs;
+    const costs = this.deps.costs();
     const diesel = this.deps.diesel;
     const pay = costs.driver_pay;
     return {
@@ -284,6 +287,7 @@ export class MatchingEngine {
   /** Trucks with their position, preferences, booked load and MPG (all, or one). */
   private readTrucks(onlyId?: number): EngineTruck[] {
     const config = this.deps.config();
+    const costs = this.deps.costs();
     const now = this.now();
     const rows = this.deps.db
       .query(
@@ -301,9 +305,9 @@ export class MatchingEngine {
       "SELECT ts, odometer_km, fuel_used_l FROM readings WHERE vehicle_id = ? AND (odometer_km IS NOT NULL OR fuel_used_l IS NOT NULL) ORDER BY ts DESC LIMIT ?",
     );
     return rows.map((row) => {
-      const configuredMpg = row.mpg ?? config.costs.mpg;
+      const configuredMpg = row.mpg ?? costs.mpg;
       const history = (samples.all(row.id, MPG_SAMPLE_ROWS) as CounterSample[]).reverse();
-      const mpg = measuredMpg(history, { configuredMpg, lastMiles: config.costs.mpg_measure_miles });
+      const mpg = measuredMpg(history, { configuredMpg, lastMiles: costs.mpg_measure_miles });
       const equipment = row.equipment ? row.equipment.split(",").filter(Boolean) : [];
       const next = booked.get(row.id) as { id: number; dest_lat: number; dest_lon: number; free_at: number } | null;
       const at = next ? { lat: next.dest_lat, lon: next.dest_lon } : row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;

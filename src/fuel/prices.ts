@@ -4,7 +4,7 @@
  * fuel-prices job stored (falling back to the config's figure, said so, until a fetch succeeds).
  */
 import type { Database } from "bun:sqlite";
-import type { Config } from "../config/schema";
+import type { Costs } from "../loads/cost-settings";
 import type { PaddId } from "../domain/padd";
 import { fetchDieselPrices, type DieselRegion } from "./eia";
 
@@ -27,12 +27,12 @@ export class DieselPrices {
 
   constructor(
     private readonly db: Database,
-    private readonly config: () => Config,
+    private readonly costs: () => Costs,
   ) {}
 
   /** The price for a region (null: unknown region, the national or default figure). */
   quote(region: PaddId | null): DieselQuote {
-    const diesel = this.config().costs.diesel;
+    const diesel = this.costs().diesel;
     const fixed = (region ? (diesel.by_region as Record<string, number | undefined>)[`padd_${region.toLowerCase()}`] : undefined) ?? diesel.cents_per_gallon;
     if (diesel.source !== "eia") return { centsPerGallon: fixed, source: "fixed in the config" };
     const prices = this.load();
@@ -51,7 +51,7 @@ export class DieselPrices {
    * stored and the problems EIA's answer had; throws when the request fails as a whole.
    */
   async refresh(signal?: AbortSignal, now = Date.now()): Promise<{ stored: number; problems: string[] }> {
-    const diesel = this.config().costs.diesel;
+    const diesel = this.costs().diesel;
     if (!diesel.api_key) throw new Error("costs.diesel.api_key is empty: get a free key at eia.gov/opendata and set api_key_file");
     const answer = await fetchDieselPrices({ apiKey: diesel.api_key, baseUrl: diesel.eia_url, signal });
     const upsert = this.db.query("INSERT INTO diesel_prices (region, cents_per_gallon, period, fetched_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (region) DO UPDATE SET cents_per_gallon = ?2, period = ?3, fetched_at = ?4");

@@ -15,6 +15,7 @@ import { LaneBook } from "./lanes";
 import { LoadStore, type Geocoder, type LoadBatch, type LoadBatchResult } from "./store";
 import { MatchingEngine } from "../engines/matching";
 import { DieselPrices } from "../fuel/prices";
+import { CostSettings } from "./cost-settings";
 import { loadProblem, type LoadRecord } from "./records";
 
 /** Every status a load can have. */
@@ -72,6 +73,7 @@ export class Loads {
   readonly lanes: LaneBook;
   readonly engine: MatchingEngine;
   readonly diesel: DieselPrices;
+  readonly costs: CostSettings;
   private readonly db: Database;
   private readonly now: () => number;
 
@@ -81,8 +83,10 @@ export class Loads {
     this.store = new LoadStore(options.db, options.geocode, this.now);
     this.brokers = new BrokerBook(options.db, this.now);
     this.lanes = new LaneBook(options.db, this.now);
-    this.diesel = new DieselPrices(options.db, options.config);
-    this.engine = new MatchingEngine({ db: options.db, config: options.config, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now });
+    this.costs = new CostSettings(options.db, options.config);
+    const costs = () => this.costs.current().costs;
+    this.diesel = new DieselPrices(options.db, costs);
+    this.engine = new MatchingEngine({ db: options.db, config: options.config, costs, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now });
   }
 
   /** Stores a load-board poll and scores what changed. */

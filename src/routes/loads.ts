@@ -18,6 +18,7 @@ import type { Match } from "../domain/matching";
 import type { BrokerView } from "../loads/brokers";
 import { ErrorSchema } from "./vehicles";
 import { ListOf, ListQuery, pageList } from "../http/pagination";
+import { CostsError, type Costs } from "../loads/cost-settings";
 import { PreferencesError, readPreferences, writePreferences, type TruckPreferencesInput } from "../loads/preferences";
 import { US_STATES } from "../loads/records";
 import { inScope } from "../telemetry/queries";
@@ -97,6 +98,12 @@ const PreferencesSchema = t.Object({
   max_weight_lb: t.Union([t.Number({ minimum: 0 }), t.Null()]),
   home_by: t.Union([t.String({ pattern: "^\\d{4}-\\d{2}-\\d{2}$" }), t.Null()], { description: "Date (fleet time zone) the driver wants to be empty by." }),
 });
+
+/** The costs block without the EIA key, which only says whether one is set. */
+function publicCosts(costs: Costs) {
+  const { api_key, ...diesel } = costs.diesel;
+  return { ...costs, diesel: { ...diesel, api_key_set: api_key !== "" } };
+}
 
 const iso = (ms: number | null) => (ms === null ? null : isoTime(ms)!);
 
@@ -320,6 +327,45 @@ export function loadsApi(deps: AppDeps) {
         response: { 200: PreferencesSchema, 404: ErrorSchema, 422: ErrorSchema },
         detail: { summary: `Set a truck's dispatch preferences (states are two-letter codes: ${US_STATES.slice(0, 3).join(", ")}…); its loads are rescored`, tags: ["loads"] },
       },
+    )
+    .get(
+      "/settings/costs",
+      () => {
+        const { costs, source } = deps.loads.costs.current();
+        return { ...publicCosts(costs), source };
+      },
+      { requires: "read", response: t.Object({ source: t.Union([t.Literal("settings"), t.Literal("config")]) }, { additionalProperties: true }), detail: { summary: "The costs in force (the YAML costs block, or the ones saved here) and where they come from; the EIA key is never returned", tags: ["settings"] } },
+    )
+    .put(
+      "/settings/costs",
+      ({ body, principal, status }) => {
+        try {
+          const saved = deps.loads.costs.save(body);
+          deps.loads.engine.rebuild();
+          deps.log.info("costs changed", { by: principal!.name });
+          return { ...publicCosts(saved), source: "settings" as const };
+        } catch (error) {
+          if (!(error instanceof CostsError)) throw error;
+          return status(422, errorBody("invalid", error.message));
+        }
+      },
+      {
+        body: t.Unknown({ description: "The same structure as the YAML costs: block (missing keys take their defaults; diesel.api_key stays in the YAML)." }),
+        requires: "manage_settings",
+        response: { 200: t.Object({ source: t.Literal("settings") }, { additionalProperties: true }), 422: ErrorSchema },
+        detail: { summary: "Save the costs every load is scored with (overrides the YAML's costs block until cleared); every load is rescored", tags: ["settings"] },
+      },
+    )
+    .delete(
+      "/settings/costs",
+      ({ principal }) => {
+        deps.loads.costs.clear();
+        deps.loads.engine.rebuild();
+        deps.log.info("costs back to the YAML", { by: principal!.name });
+        const { costs, source } = deps.loads.costs.current();
+        return { ...publicCosts(costs), source };
+      },
+      { requires: "manage_settings", response: t.Object({ source: t.Union([t.Literal("settings"), t.Literal("config")]) }, { additionalProperties: true }), detail: { summary: "Forget the saved costs: the YAML's costs block is used again", tags: ["settings"] } },
     )
     .get("/brokers", ({ query }) => pageList(deps.loads.brokers.list().map(brokerJson), (broker) => broker.id, query.limit, query.cursor), {
       query: ListQuery,

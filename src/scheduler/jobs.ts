@@ -63,7 +63,7 @@ export const CORE_JOBS: CoreJob[] = [
     schedule: "0 7 * * 2",
     timeoutSeconds: 60,
     async run(ctx, deps) {
-      if (deps.config.current().costs.diesel.source !== "eia") {
+      if (deps.loads.costs.current().costs.diesel.source !== "eia") {
         ctx.log.debug("diesel prices come from the config (costs.diesel.source: fixed): nothing to fetch");
         return;
       }

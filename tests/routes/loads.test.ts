@@ -156,6 +156,30 @@ describe("entering, booking and moving loads", () => {
   });
 });
 
+describe("costs from the API", () => {
+  test("PUT /settings/costs overrides the YAML block, rescoring every load; bad values are 422s naming the field; DELETE goes back", async () => {
+    const before = await json("GET", "/api/v1/settings/costs");
+    expect(before.body).toMatchObject({ source: "config", mpg: 6.5, fixed_cents_per_day: 15_000, driver_pay: { kind: "per_mile", cents_per_mile: 65 } });
+    expect(before.body.diesel).toMatchObject({ source: "fixed", api_key_set: false });
+    expect(before.body.diesel).not.toHaveProperty("api_key");
+    // An owner-operator: no driver wages, cheaper fuel.
+    const put = await json("PUT", "/api/v1/settings/costs", { body: { driver_pay: { kind: "per_mile", cents_per_mile: 0 }, diesel: { cents_per_gallon: 350 } } });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ source: "settings", driver_pay: { cents_per_mile: 0 }, diesel: { cents_per_gallon: 350 }, mpg: 6.5 });
+    const rows = (await json("GET", `/api/v1/loads?truck_id=${chicago}&sort=pickup`)).body.data.filter((row: any) => row.match);
+    for (const row of rows) expect(row.match.driver_pay_cents).toBe(0);
+    const bad = await json("PUT", "/api/v1/settings/costs", { body: { mpg: -1 } });
+    expect(bad.status).toBe(422);
+    expect(bad.body.error.message).toStartWith("mpg:");
+    expect((await json("PUT", "/api/v1/settings/costs", { body: { diesel: { api_key: "x" } } })).body.error.message).toContain("api_key_file");
+    expect((await json("PUT", "/api/v1/settings/costs", { token: viewerToken, body: {} })).status).toBe(403);
+    const cleared = await json("DELETE", "/api/v1/settings/costs");
+    expect(cleared.body).toMatchObject({ source: "config", driver_pay: { cents_per_mile: 65 } });
+    const again = (await json("GET", `/api/v1/loads?truck_id=${chicago}&sort=pickup`)).body.data.filter((row: any) => row.match);
+    expect(again.every((row: any) => row.match.driver_pay_cents > 0)).toBe(true);
+  });
+});
+
 describe("brokers and lanes", () => {
   test("the broker book lists the broker with its board facts, history and risk reasons", async () => {
     const { body } = await json("GET", "/api/v1/brokers");
