@@ -189,12 +189,13 @@ export class MatchingEngine {
       .sort((a, b) => b.score - a.score || b.net_cents - a.net_cents);
   }
 
-  /** One pair in full, whether or not the engine keeps it. */
-  pair(truckId: number, loadId: number): Match | null {
+  /** One pair in full, whether or not the engine keeps it; `rateCents` prices it at an agreed rate. */
+  pair(truckId: number, loadId: number, rateCents?: number): Match | null {
     this.ensure();
     const truck = this.trucksById.get(truckId)?.match;
     const load = this.loadsById.get(loadId) ?? this.readLoad(loadId);
-    return truck && load ? matchLoad(truck, load, this.settings()) : null;
+    if (!truck || !load) return null;
+    return matchLoad(truck, rateCents === undefined ? load : { ...load, rateCents }, this.settings());
   }
 
   /** How many loads are open and scored, for the dashboard. */

@@ -124,9 +124,14 @@ export class Loads {
     if (!Number.isSafeInteger(rateCents) || rateCents <= 0) throw new LoadActionError("invalid", "rate_cents must be a whole number of cents above 0");
     const truck = this.db.query("SELECT id FROM vehicles WHERE id = ?").get(truckId);
     if (!truck) throw new LoadActionError("not_found", `no truck with id ${truckId}`);
+    // The money as the dispatcher sees it now, at the agreed rate (null when the truck cannot be
+    // matched yet: no position or equipment).
+    const plan = this.engine.pair(truckId, loadId, rateCents);
     this.db.transaction(() => {
       this.step(loadId, "booked", at, userId, `booked to truck ${truckId} at ${rateCents} cents`);
-      this.db.query("UPDATE loads SET truck_id = ?, agreed_rate_cents = ? WHERE id = ?").run(truckId, rateCents, loadId);
+      this.db
+        .query("UPDATE loads SET truck_id = ?, agreed_rate_cents = ?, booked_miles = ?, booked_cost_cents = ?, booked_net_cents = ? WHERE id = ?")
+        .run(truckId, rateCents, plan?.total_miles ?? null, plan ? plan.revenue_cents - plan.net_cents : null, plan?.net_cents ?? null, loadId);
     })();
     this.afterLifecycleChange(loadId, truckId);
   }

@@ -19,6 +19,7 @@ import type { BrokerView } from "../loads/brokers";
 import { ErrorSchema } from "./vehicles";
 import { ListOf, ListQuery, pageList } from "../http/pagination";
 import { CostsError, type Costs } from "../loads/cost-settings";
+import { truckMoney } from "../loads/money-report";
 import { PreferencesError, readPreferences, writePreferences, type TruckPreferencesInput } from "../loads/preferences";
 import { US_STATES } from "../loads/records";
 import { inScope } from "../telemetry/queries";
@@ -366,6 +367,33 @@ export function loadsApi(deps: AppDeps) {
         return { ...publicCosts(costs), source };
       },
       { requires: "manage_settings", response: t.Object({ source: t.Union([t.Literal("settings"), t.Literal("config")]) }, { additionalProperties: true }), detail: { summary: "Forget the saved costs: the YAML's costs block is used again", tags: ["settings"] } },
+    )
+    .get(
+      "/reports/trucks",
+      ({ query, principal }) => {
+        const scope = scopeFor(principal!);
+        const truckId = scope.all ? query.truck_id : (scope.vehicleId ?? -1);
+        const rows = truckMoney(deps.db, { period: query.period ?? "week", timeZone: deps.config.current().timezone, truckId });
+        return pageList(rows, (row) => `${row.truck_id}|${row.period}`, query.limit, query.cursor);
+      },
+      {
+        query: t.Object({ period: t.Optional(t.Union([t.Literal("week"), t.Literal("month")])), truck_id: t.Optional(t.Numeric()), ...ListQuery.properties }),
+        requires: "read",
+        response: ListOf(
+          t.Object({
+            truck_id: t.Integer(),
+            unit: t.String(),
+            period: t.String({ description: "ISO week (2026-W48) or month (2026-11), in the fleet's time zone." }),
+            loads: t.Integer(),
+            revenue_cents: t.Integer({ description: "Agreed rates." }),
+            cost_cents: t.Integer({ description: "Costs computed at booking." }),
+            net_cents: t.Integer(),
+            miles: t.Number(),
+            loads_without_cost: t.Integer({ description: "Loads booked when no cost could be computed: in revenue only." }),
+          }),
+        ),
+        detail: { summary: "Revenue, cost and net per truck per week or month, from booked loads (newest first)", tags: ["loads"] },
+      },
     )
     .get("/brokers", ({ query }) => pageList(deps.loads.brokers.list().map(brokerJson), (broker) => broker.id, query.limit, query.cursor), {
       query: ListQuery,

@@ -23,6 +23,7 @@ import { DeadLettersPage } from "../../views/trucks/dead-letters";
 import type { BestLoadsProps } from "../../views/loads/best";
 import { LoadViews } from "../loads/views";
 import { readPreferences } from "../loads/preferences";
+import { truckMoney } from "../loads/money-report";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Most points a page chart or track carries: plenty for a phone-width chart. */
@@ -231,6 +232,10 @@ export function trucksRoutes(deps: AppDeps) {
             },
             settings: mapSettings(deps),
             bestLoads: bestLoadsFor(deps, id, principal!),
+            money: {
+              weeks: truckMoney(deps.db, { period: "week", timeZone: timeZone(), truckId: id }),
+              months: truckMoney(deps.db, { period: "month", timeZone: timeZone(), truckId: id }),
+            },
           }),
         );
       },

@@ -94,6 +94,9 @@ describe("load board and load page", () => {
     expect(await skipped.text()).toContain("a booked load cannot become paid");
     expect((await t.request("POST", `/loads/${id}/status`, { session: owner, form: { status: "picked_up" } })).status).toBe(303);
     expect((await page(`/loads/${id}`)).html).toContain("picked up");
+    const truckPage = (await page(`/trucks/${truck}`)).html;
+    expect(truckPage).toContain("By week");
+    expect(truckPage).toContain("$2,850");
   });
 
   test("a phoned-in load from the form: stored, scored and shown; a missing pickup time comes back with the message", async () => {

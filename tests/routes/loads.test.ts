@@ -153,6 +153,13 @@ describe("entering, booking and moving loads", () => {
     const board = await json("GET", `/api/v1/loads?truck_id=${chicago}`);
     expect(board.body.data.map((row: any) => row.external_id)).not.toContain("good");
     expect((await json("GET", "/api/v1/loads?status=picked_up")).body.data.map((row: any) => row.external_id)).toEqual(["good"]);
+    // The money of the booking, priced at the agreed rate when it was booked.
+    const planned = t.deps.db.query("SELECT booked_cost_cents, booked_net_cents, booked_miles FROM loads WHERE id = ?").get(id) as { booked_cost_cents: number; booked_net_cents: number; booked_miles: number };
+    expect(planned.booked_cost_cents + planned.booked_net_cents).toBe(300_000);
+    const weeks = await json("GET", `/api/v1/reports/trucks?period=week&truck_id=${chicago}`);
+    expect(weeks.body.data).toEqual([expect.objectContaining({ truck_id: chicago, unit: "101", loads: 1, revenue_cents: 300_000, cost_cents: planned.booked_cost_cents, net_cents: planned.booked_net_cents, miles: planned.booked_miles, loads_without_cost: 0 })]);
+    expect(weeks.body.data[0].period).toMatch(/^\d{4}-W\d{2}$/);
+    expect((await json("GET", "/api/v1/reports/trucks?period=month")).body.data[0].period).toMatch(/^\d{4}-\d{2}$/);
   });
 });
 

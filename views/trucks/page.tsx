@@ -7,6 +7,8 @@
  * /static/fleet-map.js, and the page reads completely without them.
  */
 import { BestLoads, type BestLoadsProps } from "../loads/best";
+import { TruckMoneyCard } from "../loads/money";
+import type { TruckMoney } from "../../src/loads/money-report";
 import type { Device } from "../../src/telemetry/fleet";
 import type { FaultView, TripView, VehicleOverview } from "../../src/telemetry/queries";
 import { formatFahrenheit, formatFuel, formatHours, formatMiles, formatMph } from "../../src/telemetry/queries";
@@ -180,6 +182,8 @@ export interface TruckPageProps {
   settings: MapSettings;
   /** "Best loads now" (the loads feature's matches for this truck). */
   bestLoads?: BestLoadsProps;
+  /** Revenue, cost and net per week and month. */
+  money?: { weeks: TruckMoney[]; months: TruckMoney[] };
 }
 
 const LAMP_LABELS = { red_stop: "Stop", amber_warning: "Warning", mil: "Check engine", protect: "Protect" } as const;
@@ -273,6 +277,7 @@ export function TruckPage(props: TruckPageProps): JSX.Element {
         </dl>
       </section>
       {props.bestLoads ? <BestLoads {...props.bestLoads} /> : ""}
+      {props.money ? <TruckMoneyCard {...props.money} /> : ""}
       <section class="card">
         <h2>Today's track</h2>
         <FleetMap vehicles={[mapVehicle(props.overview)]} settings={props.settings} track={props.track} small />

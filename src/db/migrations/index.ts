@@ -10,6 +10,7 @@ import tripState from "./0004_trip_state.sql" with { type: "text" };
 import readingsWide from "./0005_readings_wide.sql" with { type: "text" };
 import loads from "./0006_loads.sql" with { type: "text" };
 import dieselPrices from "./0007_diesel_prices.sql" with { type: "text" };
+import loadPlan from "./0008_load_plan.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -26,4 +27,5 @@ export const migrations: Migration[] = [
   { version: 5, name: "readings_wide", up: readingsWide },
   { version: 6, name: "loads", up: loads },
   { version: 7, name: "diesel_prices", up: dieselPrices },
+  { version: 8, name: "load_plan", up: loadPlan },
 ];
