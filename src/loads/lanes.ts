@@ -5,7 +5,8 @@
  * src/domain/lane-rates.ts; this holds the observations, rebuilt when loads change.
  */
 import type { Database } from "bun:sqlite";
-import { estimateLaneRate, laneRates, type LaneQuery, type LaneRateEstimate, type LaneRateReport, type RateObservation } from "../domain/lane-rates";
+import { estimateLaneRate, LANE_RATE_DEFAULTS, laneRates, rateCentsPerMile, screenObservations, type LaneQuery, type LaneRateEstimate, type LaneRateReport, type RateObservation } from "../domain/lane-rates";
+import { weightedPercentiles, type WeightedValue } from "../domain/stats";
 
 const DAY_MS = 86_400_000;
 /** The longest window the statistics use. */
@@ -48,6 +49,37 @@ export class LaneBook {
   estimate(query: LaneQuery & { loaded_miles?: number }): LaneRateEstimate | null {
     const observations = this.group(query);
     return observations.length ? estimateLaneRate(observations, query, { now: this.now() }) : null;
+  }
+
+  /**
+   * A lane's rate per loaded mile day by day over the last 90 days (UTC days), for the load page's
+   * chart: each day's weighted p25, median and p75 in cents per mile, null on days without reports.
+   * Reports failing the lane-rate checks (absurd rates per mile) are left out, as in the statistics.
+   */
+  dailySeries(query: LaneQuery): { days: number[]; p25: (number | null)[]; median: (number | null)[]; p75: (number | null)[]; reports: number[] } {
+    const { accepted } = screenObservations(this.group(query));
+    const today = Math.floor(this.now() / DAY_MS);
+    const first = today - HISTORY_DAYS + 1;
+    const byDay = new Map<number, WeightedValue[]>();
+    for (const observation of accepted) {
+      if (observation.equipment !== query.equipment) continue;
+      const day = Math.floor(observation.ts / DAY_MS);
+      if (day < first || day > today) continue;
+      let list = byDay.get(day);
+      if (!list) byDay.set(day, (list = []));
+      list.push({ value: rateCentsPerMile(observation), weight: observation.own ? LANE_RATE_DEFAULTS.ownWeight : 1 });
+    }
+    const series = { days: [] as number[], p25: [] as (number | null)[], median: [] as (number | null)[], p75: [] as (number | null)[], reports: [] as number[] };
+    for (let day = first; day <= today; day++) {
+      const samples = byDay.get(day);
+      const [p25, median, p75] = samples ? weightedPercentiles(samples, [25, 50, 75]).map((value) => Math.round(value)) : [null, null, null];
+      series.days.push(day * 86_400);
+      series.p25.push(p25 ?? null);
+      series.median.push(median ?? null);
+      series.p75.push(p75 ?? null);
+      series.reports.push(samples?.length ?? 0);
+    }
+    return series;
   }
 
   /** The state lanes with the most reports in the last 30 days, busiest first. */

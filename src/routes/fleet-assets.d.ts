@@ -11,6 +11,10 @@ declare module "*/fleet-map.js" {
   const path: string;
   export default path;
 }
+declare module "*/lane-chart.js" {
+  const path: string;
+  export default path;
+}
 declare module "*/truck-charts.js" {
   const path: string;
   export default path;

@@ -13,13 +13,13 @@ import { can } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { redirect } from "../http/respond";
 import { scopeFor } from "../telemetry/queries";
-import { LoadViews } from "../loads/views";
+import { LoadViews, type LoadView } from "../loads/views";
 import { LoadActionError, LOAD_STATUSES, type LoadStatus } from "../loads/service";
 import { EQUIPMENT_CODES, type LoadRecord } from "../loads/records";
 import { localTimeToEpochMs, toMoneyCents } from "../loads/transforms";
 import { PreferencesError, writePreferences } from "../loads/preferences";
 import { LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
-import { LoadPage } from "../../views/loads/load";
+import { LoadPage, type LaneView } from "../../views/loads/load";
 import { NewLoadPage } from "../../views/loads/new";
 import { BrokerPage, BrokersPage } from "../../views/brokers/page";
 
@@ -45,6 +45,18 @@ export function loadsPages(deps: AppDeps) {
     return Number.isFinite(wall) ? localTimeToEpochMs(wall, timeZone()) : null;
   };
 
+  /** The load's lane by states and equipment (the chart works at state level). */
+  const laneOf = (load: LoadView): LaneView | null => {
+    if (!load.origin.state || !load.destination.state) return null;
+    const query = {
+      origin: { state: load.origin.state, ...(load.origin.zip ? { zip: load.origin.zip } : {}) },
+      destination: { state: load.destination.state, ...(load.destination.zip ? { zip: load.destination.zip } : {}) },
+      equipment: load.equipment,
+    };
+    const stateQuery = { origin: { state: load.origin.state }, destination: { state: load.destination.state }, equipment: load.equipment };
+    return { label: `${load.origin.state} → ${load.destination.state} (${load.equipment})`, report: deps.loads.lanes.report(query), series: deps.loads.lanes.dailySeries(stateQuery) };
+  };
+
   const loadPage = (request: Request, principal: Principal, id: number, flash?: { kind: "success" | "error"; text: string }, status = 200) => {
     const load = views.load(id);
     if (!load) return errorPage(404, "No such load", `There is no load ${id}.`, principal);
@@ -59,6 +71,7 @@ export function loadsPages(deps: AppDeps) {
         matches,
         trucks: deps.loads.engine.trucks(),
         broker: load.broker ? deps.loads.brokers.broker(load.broker.id) : null,
+        lane: laneOf(load),
         events: views.events(id),
         timeZone: timeZone(),
         canEdit: canEdit(principal),

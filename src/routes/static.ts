@@ -13,6 +13,7 @@ import uplotCssFile from "uplot/dist/uPlot.min.css" with { type: "file" };
 import fleetCssFile from "../../views/static/fleet.css" with { type: "file" };
 import fleetMapFile from "../../views/static/fleet-map.js" with { type: "file" };
 import truckChartsFile from "../../views/static/truck-charts.js" with { type: "file" };
+import laneChartFile from "../../views/static/lane-chart.js" with { type: "file" };
 import { usOutlineGeoJson } from "../telemetry/us-outline";
 
 /** Asset name → embedded file path and content type. */
@@ -27,6 +28,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   "fleet.css": { file: fleetCssFile, type: "text/css; charset=utf-8" },
   "fleet-map.js": { file: fleetMapFile as unknown as string, type: "text/javascript; charset=utf-8" },
   "truck-charts.js": { file: truckChartsFile as unknown as string, type: "text/javascript; charset=utf-8" },
+  "lane-chart.js": { file: laneChartFile as unknown as string, type: "text/javascript; charset=utf-8" },
 };
 
 /** GET /static/:name — long-cached because URLs carry the build version. */

@@ -49,6 +49,8 @@ for (const { name: device, viewport, colorScheme } of DEVICES) {
         // The load page, then book it to the truck at the posted (or typed) rate.
         await first.getByRole("link", { name: "Open the load →" }).click();
         await page.waitForSelector("h2:has-text('Best truck')");
+        // The lane chart (uPlot) draws the lane's 90 days of rates.
+        await page.waitForSelector("#lane-chart canvas", { timeout: 10_000 });
         await page.getByText("Next step").first().waitFor({ state: "visible", timeout: 10_000 });
         await page.selectOption('select[name="truck_id"]', truckValue!);
         const rate = page.locator('input[name="rate"]');

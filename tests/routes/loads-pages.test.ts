@@ -74,6 +74,8 @@ describe("load board and load page", () => {
   test("the load page shows the breakdown and comments escaped; a viewer gets no forms", async () => {
     const { html } = await page(`/loads/${idOf("ga")}`);
     expect(html).toContain("Comments from the board");
+    expect(html).toContain("Lane IL → GA (V)");
+    expect(html).toContain('id="lane-chart" data-series=');
     expect(html).not.toContain("<script>alert");
     expect(html).toContain('action="/loads/' + idOf("ga") + '/book"');
     const asViewer = await page(`/loads/${idOf("ga")}`, viewer);

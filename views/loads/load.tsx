@@ -9,10 +9,21 @@ import type { LoadView } from "../../src/loads/views";
 import type { BrokerView } from "../../src/loads/brokers";
 import type { EngineTruck } from "../../src/engines/matching";
 import { EQUIPMENT } from "../../src/loads/records";
+import type { LaneRateReport } from "../../src/domain/lane-rates";
+import { ASSET_VERSION } from "../../src/version";
+import { jsonAttribute } from "../fleet/map";
 import { CsrfField, Flash } from "../components";
 import { Breakdown, DemoBadge, LocalTime, RiskBadge, laneText, money, perMile, placeText } from "./parts";
 
+/** The load's lane: its statistics and day-by-day series for the chart. */
+export interface LaneView {
+  label: string;
+  report: LaneRateReport;
+  series: { days: number[]; p25: (number | null)[]; median: (number | null)[]; p75: (number | null)[] };
+}
+
 export interface LoadPageProps {
+  lane: LaneView | null;
   load: LoadView;
   matches: Match[];
   trucks: EngineTruck[];
@@ -164,6 +175,7 @@ export function LoadPage(props: LoadPageProps): JSX.Element {
         )}
         {best ? <Breakdown match={best} timeZone={timeZone} /> : <p class="muted">Give trucks an equipment type and a position (a device reporting) to see figures.</p>}
       </section>
+      {props.lane ? <LaneCard lane={props.lane} load={load} /> : ""}
       {props.matches.length > 1 ? (
         <section class="card">
           <h2>Every truck</h2>
@@ -284,6 +296,32 @@ function Actions(props: LoadPageProps): JSX.Element {
           ""
         )}
       </div>
+    </section>
+  );
+}
+
+/** The lane's rates: the 30-day figures in words and the 90-day chart (uPlot). */
+function LaneCard({ lane, load }: { lane: LaneView; load: LoadView }): JSX.Element {
+  const days30 = lane.report.last30Days;
+  const loadRpm = load.rate_cents !== null && load.loaded_miles ? Math.round(load.rate_cents / load.loaded_miles) : null;
+  return (
+    <section class="card" id="lane">
+      <link rel="stylesheet" href={`/static/uPlot.min.css?v=${ASSET_VERSION}`} />
+      <script src={`/static/uPlot.iife.min.js?v=${ASSET_VERSION}`} defer></script>
+      <script src={`/static/lane-chart.js?v=${ASSET_VERSION}`} defer></script>
+      <h2 safe>{`Lane ${lane.label}`}</h2>
+      <p safe>
+        {days30.medianCentsPerMile === null
+          ? "No rates reported on this lane in the last 30 days."
+          : `Last 30 days: median ${perMile(days30.medianCentsPerMile)}, middle half ${perMile(days30.p25CentsPerMile)}–${perMile(days30.p75CentsPerMile)}, ${days30.reports} report${days30.reports === 1 ? "" : "s"}; trend ${lane.report.trend.text}.${loadRpm === null ? "" : ` This load: ${perMile(loadRpm)}.`}`}
+      </p>
+      <p class="muted small" safe>
+        {`${lane.report.confidence.sentence} ${lane.report.basis}`}
+      </p>
+      <div class="chart" id="lane-chart" data-series={jsonAttribute({ ...lane.series, load: loadRpm })}></div>
+      <noscript>
+        <p class="muted">The chart needs JavaScript; the figures above are the same data.</p>
+      </noscript>
     </section>
   );
 }
