@@ -145,7 +145,7 @@ export const ConfigSchema = T.Object(
             url: T.String({ format: "url", default: "", description: "Base URL of the OSRM or Valhalla server." }),
             timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 60, default: 5, description: "How long to wait for the route server before falling back to the estimate." }),
           },
-          { ...Strict, default: {}, description: "An optional route server for exact road miles." },
+          { ...Strict, default: {}, description: "An optional route server for the road miles of loads posted without miles; deadhead is always the estimate, since the truck keeps moving." },
         ),
         average_speed_mph: T.Number({ minimum: 20, maximum: 80, default: 50, description: "Average driving speed for hours-of-service planning, mph." }),
         max_deadhead_miles: T.Number({ minimum: 0, maximum: 5000, default: 300, description: "Longest empty run to a pickup for a truck with no preference of its own." }),

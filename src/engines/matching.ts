@@ -67,10 +67,12 @@ interface LoadRow {
   weight_lb: number | null;
   rate_cents: number | null;
   loaded_miles: number | null;
+  /** From the route server, for loads posted without miles. */
+  route_miles: number | null;
   broker_id: number | null;
 }
 
-const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest_lat, dest_lon, dest_state, dest_zip, pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, equipment, weight_lb, rate_cents, loaded_miles, broker_id";
+const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest_lat, dest_lon, dest_state, dest_zip, pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, equipment, weight_lb, rate_cents, loaded_miles, route_miles, broker_id";
 
 export interface MatchingEngineDeps {
   db: Database;
@@ -273,7 +275,8 @@ export class MatchingEngine {
       equipment: row.equipment,
       weightLb: row.weight_lb,
       rateCents: row.rate_cents,
-      postedMiles: row.loaded_miles,
+      // The board's miles, else the route server's, else (in matchLoad) the estimate.
+      postedMiles: row.loaded_miles ?? row.route_miles,
       laneMedianRpmCents: laneMedian,
       laneNote,
       broker: broker ? { name: broker.name, risk: broker.risk.score, level: broker.risk.level } : { name: "Unknown broker", risk: null, level: "unknown" },

@@ -16,6 +16,8 @@ import { LoadStore, type Geocoder, type LoadBatch, type LoadBatchResult } from "
 import { MatchingEngine } from "../engines/matching";
 import { DieselPrices } from "../fuel/prices";
 import { CostSettings } from "./cost-settings";
+import { LoadRouter } from "./routing";
+import { createLogger, type Logger } from "../log";
 import { loadProblem, type LoadRecord } from "./records";
 
 /** Every status a load can have. */
@@ -64,6 +66,8 @@ export interface LoadsOptions {
   db: Database;
   config: () => Config;
   geocode: Geocoder;
+  /** For the route server's trouble; silent when omitted (tests). */
+  log?: Logger;
   now?: () => number;
 }
 
@@ -74,6 +78,7 @@ export class Loads {
   readonly engine: MatchingEngine;
   readonly diesel: DieselPrices;
   readonly costs: CostSettings;
+  readonly router: LoadRouter;
   private readonly db: Database;
   private readonly now: () => number;
 
@@ -86,13 +91,18 @@ export class Loads {
     this.costs = new CostSettings(options.db, options.config);
     const costs = () => this.costs.current().costs;
     this.diesel = new DieselPrices(options.db, costs);
+    this.router = new LoadRouter(options.db, options.config, options.log ?? createLogger({ level: "error", write: () => {} }), (ids) => this.engine.loadsChanged(ids));
     this.engine = new MatchingEngine({ db: options.db, config: options.config, costs, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now });
   }
 
   /** Stores a load-board poll and scores what changed. */
   ingest(batch: LoadBatch): LoadBatchResult {
     const result = this.store.ingest(batch);
-    if (result.changedIds.length) this.engine.loadsChanged(result.changedIds);
+    if (result.changedIds.length) {
+      this.engine.loadsChanged(result.changedIds);
+      // Road miles for loads posted without miles, in the background (no-op without a route server).
+      void this.router.fill(result.changedIds);
+    }
     return result;
   }
 

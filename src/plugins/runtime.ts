@@ -54,7 +54,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
   const { config, db, log, auth } = options;
   // The host hands plugins the ingest's provisioning, and the ingest routes to the host's decoders.
   let ingest: Ingest | null = null;
-  const loads = new Loads({ db, config: () => config.current(), geocode });
+  const loads = new Loads({ db, config: () => config.current(), geocode, log: log.child({ component: "loads" }) });
   const host = new PluginHost({
     services: { provisionDemoDevice: async (spec) => (ingest ? ingest.provisionDemoDevice(spec) : null) },
     registry: () => options.catalog.current(),

@@ -11,6 +11,7 @@ import readingsWide from "./0005_readings_wide.sql" with { type: "text" };
 import loads from "./0006_loads.sql" with { type: "text" };
 import dieselPrices from "./0007_diesel_prices.sql" with { type: "text" };
 import loadPlan from "./0008_load_plan.sql" with { type: "text" };
+import routeMiles from "./0009_route_miles.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -28,4 +29,5 @@ export const migrations: Migration[] = [
   { version: 6, name: "loads", up: loads },
   { version: 7, name: "diesel_prices", up: dieselPrices },
   { version: 8, name: "load_plan", up: loadPlan },
+  { version: 9, name: "route_miles", up: routeMiles },
 ];
