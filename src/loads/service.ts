@@ -158,9 +158,16 @@ export class Loads {
   }
 
   /** Marks a load's payment disputed (or not): it counts in the broker's risk. */
-  setDisputed(loadId: number, disputed: boolean): void {
-    if (!this.db.query("UPDATE loads SET disputed = ? WHERE id = ?").run(disputed ? 1 : 0, loadId).changes) throw new LoadActionError("not_found", `no load with id ${loadId}`);
+  setDisputed(loadId: number, disputed: boolean, userId: number | null = null): void {
+    const row = this.db.query("SELECT booked_at FROM loads WHERE id = ?").get(loadId) as { booked_at: number | null } | null;
+    if (!row) throw new LoadActionError("not_found", `no load with id ${loadId}`);
+    if (row.booked_at === null) throw new LoadActionError("conflict", "only a load the fleet booked can have a disputed payment");
+    this.db.transaction(() => {
+      this.db.query("UPDATE loads SET disputed = ? WHERE id = ?").run(disputed ? 1 : 0, loadId);
+      this.db.query("INSERT INTO load_events (load_id, at, status, note, user_id) SELECT id, ?, status, ?, ? FROM loads WHERE id = ?").run(this.now(), disputed ? "payment disputed" : "dispute settled", userId, loadId);
+    })();
     this.brokers.invalidate();
+    this.engine.loadsChanged([loadId]);
   }
 
   /** Checks and records one lifecycle step (inside the caller's transaction). */

@@ -36,6 +36,7 @@ export interface LoadView {
   truck_id: number | null;
   agreed_rate_cents: number | null;
   duplicate_of: number | null;
+  disputed: boolean;
   times: Partial<Record<LoadStatus, number>>;
 }
 
@@ -81,6 +82,7 @@ interface LoadRow {
   truck_id: number | null;
   agreed_rate_cents: number | null;
   duplicate_of: number | null;
+  disputed: number;
   saved_at: number | null;
   negotiating_at: number | null;
   booked_at: number | null;
@@ -217,6 +219,7 @@ export class LoadViews {
       truck_id: row.truck_id,
       agreed_rate_cents: row.agreed_rate_cents,
       duplicate_of: row.duplicate_of,
+      disputed: row.disputed === 1,
       times,
     };
   }

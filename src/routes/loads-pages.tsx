@@ -251,6 +251,14 @@ export function loadsPages(deps: AppDeps) {
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
     )
+    .post(
+      "/loads/:id/dispute",
+      ({ request, principal, params, body }) => {
+        if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Disputes are for dispatchers.", principal!);
+        return lifecycle(request, principal!, params.id, () => deps.loads.setDisputed(params.id, field(body, "disputed") === "true", principal!.userId));
+      },
+      { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    )
     .get("/brokers", ({ request, principal }) => renderPage(request, principal!, "Brokers", BrokersPage({ brokers: deps.loads.brokers.list() })), { detail: { hide: true } })
     .get(
       "/brokers/:id",

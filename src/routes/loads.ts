@@ -275,6 +275,26 @@ export function loadsApi(deps: AppDeps) {
         detail: { summary: "Move a load along its lifecycle (one step at a time; cancel from any state before paid)", tags: ["loads"] },
       },
     )
+    .post(
+      "/loads/:id/dispute",
+      ({ params, body, principal, status }) => {
+        try {
+          deps.loads.setDisputed(params.id, body.disputed);
+          deps.log.info(body.disputed ? "load payment disputed" : "load dispute resolved", { id: params.id, by: principal!.name });
+          return loadJson(views.load(params.id)!, null);
+        } catch (error) {
+          const answer = refused(error);
+          return status(answer.status, answer.body);
+        }
+      },
+      {
+        params: t.Object({ id: t.Numeric() }),
+        body: t.Object({ disputed: t.Boolean() }),
+        requires: "dispatch",
+        response: { 200: LoadSchema, 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
+        detail: { summary: "Mark a booked load's payment disputed (or settled): it counts in the broker's risk", tags: ["loads"] },
+      },
+    )
     .get(
       "/lanes",
       ({ query, status }) => {

@@ -153,6 +153,13 @@ describe("entering, booking and moving loads", () => {
     const board = await json("GET", `/api/v1/loads?truck_id=${chicago}`);
     expect(board.body.data.map((row: any) => row.external_id)).not.toContain("good");
     expect((await json("GET", "/api/v1/loads?status=picked_up")).body.data.map((row: any) => row.external_id)).toEqual(["good"]);
+    // A disputed payment counts against the broker; only a booked load can have one.
+    expect((await json("POST", `/api/v1/loads/${id}/dispute`, { body: { disputed: true } })).status).toBe(200);
+    expect(t.deps.loads.brokers.list().find((broker) => broker.mc === "123456")!.history.disputes).toBe(1);
+    const open = (t.deps.db.query("SELECT id FROM loads WHERE external_id = 'cheap'").get() as { id: number }).id;
+    expect((await json("POST", `/api/v1/loads/${open}/dispute`, { body: { disputed: true } })).status).toBe(409);
+    expect((await json("POST", `/api/v1/loads/${id}/dispute`, { body: { disputed: false } })).status).toBe(200);
+    expect(t.deps.loads.brokers.list().find((broker) => broker.mc === "123456")!.history.disputes).toBe(0);
     // The money of the booking, priced at the agreed rate when it was booked.
     const planned = t.deps.db.query("SELECT booked_cost_cents, booked_net_cents, booked_miles FROM loads WHERE id = ?").get(id) as { booked_cost_cents: number; booked_net_cents: number; booked_miles: number };
     expect(planned.booked_cost_cents + planned.booked_net_cents).toBe(300_000);

@@ -39,9 +39,14 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
       <div class="page-head">
         <h1>Loads</h1>
         {props.canEdit ? (
-          <a class="button" href="/loads/new">
-            Enter a load
-          </a>
+          <>
+            <a class="button" href="/loads/new">
+              Enter a load
+            </a>{" "}
+            <a class="button secondary" href="/loads/upload">
+              Upload a file
+            </a>
+          </>
         ) : (
           ""
         )}

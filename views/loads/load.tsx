@@ -69,6 +69,7 @@ export function LoadPage(props: LoadPageProps): JSX.Element {
         <span class="badge" safe>
           {status}
         </span>{" "}
+        {load.disputed ? <span class="badge bad">payment disputed</span> : ""}{" "}
         <DemoBadge demo={load.demo} />
       </div>
       {props.flash ? (
@@ -280,6 +281,17 @@ function Actions(props: LoadPageProps): JSX.Element {
             </button>
           </form>
         ))}
+        {load.times.booked !== undefined && load.status !== "cancelled" ? (
+          <form method="post" action={`/loads/${load.id}/dispute`}>
+            <CsrfField token={props.csrfToken} />
+            <input type="hidden" name="disputed" value={load.disputed ? "false" : "true"} />
+            <button type="submit" class="secondary">
+              {load.disputed ? "Dispute settled" : "Payment disputed"}
+            </button>
+          </form>
+        ) : (
+          ""
+        )}
         {cancellable ? (
           <form method="post" action={`/loads/${load.id}/status`}>
             <CsrfField token={props.csrfToken} />
