@@ -9,6 +9,7 @@ import { Type, type TSchema } from "@sinclair/typebox";
 import { definePlugin } from "../../src/plugins/define";
 import { DecodeError, READINGS, READING_NAMES, type DecodeResult, type PositionRecord, type ReadingName, type TelemetryRecord } from "../../src/ingest/records";
 import { epochMsFromSecondsOrMillis, isoToEpochMs, UNIT_CONVERSIONS, type Quantity } from "../../src/domain/units";
+import { resolvePath } from "../../src/domain/json-path";
 
 /** Canonical timestamp bounds (records.ts): a sample outside them has a broken clock. */
 const MIN_TS = 946_684_800_000;
@@ -135,20 +136,6 @@ export function parsePath(path: string): Segment[] {
   return segments;
 }
 
-/** The value at `segments` in `root`, or undefined. Own properties only, so "__proto__" or "constructor" never reach the prototype. */
-function resolve(root: unknown, segments: Segment[]): unknown {
-  let node = root;
-  for (const segment of segments) {
-    if (typeof segment === "number") {
-      if (!Array.isArray(node)) return undefined;
-      node = node[segment < 0 ? node.length + segment : segment];
-    } else {
-      if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, segment)) return undefined;
-      node = (node as Record<string, unknown>)[segment];
-    }
-  }
-  return node;
-}
 
 /** A value as a trucker should read it in a dead-letter reason (short, quoted when text). */
 function show(value: unknown): string {
@@ -260,33 +247,33 @@ export function createJsonDecoder(fields: Partial<Record<CanonicalField, FieldOp
 
   /** Records of one sample; an empty list when none of its mapped values are there. */
   function decodeSample(sample: unknown, receivedAt: number, out: TelemetryRecord[]): boolean {
-    const rawTs = ts ? resolve(sample, ts.segments) : undefined;
+    const rawTs = ts ? resolvePath(sample, ts.segments) : undefined;
     const at = ts && rawTs !== undefined && rawTs !== null ? timestampOf(ts, rawTs) : receivedAt;
     const before = out.length;
     if (lat && lon) {
-      const rawLat = resolve(sample, lat.segments);
-      const rawLon = resolve(sample, lon.segments);
+      const rawLat = resolvePath(sample, lat.segments);
+      const rawLon = resolvePath(sample, lon.segments);
       const hasLat = rawLat !== undefined && rawLat !== null;
       const hasLon = rawLon !== undefined && rawLon !== null;
       if (hasLat !== hasLon) throw new DecodeError(`${hasLat ? lon.label : lat.label} is missing, though ${hasLat ? lat.label : lon.label} is there`);
       if (hasLat) {
         const position: PositionRecord = { type: "position", ts: at, lat: numeric(lat, rawLat), lon: numeric(lon, rawLon) };
         for (const mapping of positionExtras) {
-          const raw = resolve(sample, mapping.segments);
+          const raw = resolvePath(sample, mapping.segments);
           if (raw !== undefined && raw !== null) position[mapping.field as Exclude<PositionField, "lat" | "lon">] = numeric(mapping, raw);
         }
         out.push(position);
       }
     }
     for (const mapping of readings) {
-      const raw = resolve(sample, mapping.segments);
+      const raw = resolvePath(sample, mapping.segments);
       if (raw !== undefined && raw !== null) out.push({ type: "reading", ts: at, name: mapping.field as ReadingName, value: numeric(mapping, raw) });
     }
     return out.length > before;
   }
 
   function nothingFound(sample: unknown): DecodeError {
-    const present = (m: Mapping) => (resolve(sample, m.segments) ?? null) !== null;
+    const present = (m: Mapping) => (resolvePath(sample, m.segments) ?? null) !== null;
     const missing = all.filter((m) => m !== ts && !present(m)).map((m) => m.label);
     const strandedExtras = positionExtras.some(present);
     return new DecodeError(`no mapped value was found; missing: ${missing.join(", ")}${strandedExtras ? " (speed, heading, altitude and accuracy are kept only with lat and lon)" : ""}`);
@@ -301,7 +288,7 @@ export function createJsonDecoder(fields: Partial<Record<CanonicalField, FieldOp
     }
     let samples: unknown[];
     if (recordsSegments) {
-      const list = resolve(root, recordsSegments);
+      const list = resolvePath(root, recordsSegments);
       if (list === undefined || list === null) throw new DecodeError(`there is no list at "${recordsPath}" (records_path)`);
       if (!Array.isArray(list)) throw new DecodeError(`"${recordsPath}" (records_path) is ${show(list)}, not a list`);
       samples = list;

@@ -24,6 +24,7 @@ import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg
 import type { PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
 import type { LaneBook } from "../loads/lanes";
+import type { LoadColumns } from "../loads/store";
 import type { DieselPrices } from "../fuel/prices";
 import type { Costs } from "../loads/cost-settings";
 import { localTimeToEpochMs } from "../loads/transforms";
@@ -48,29 +49,13 @@ export interface EngineTruck {
   freeAfterLoadId: number | null;
 }
 
-/** A load row as the engine reads it. */
-interface LoadRow {
+/** A load row as the engine reads it (LOAD_COLUMNS). */
+type LoadRow = Pick<LoadColumns, "origin_lat" | "origin_lon" | "origin_state" | "origin_zip" | "dest_lat" | "dest_lon" | "dest_state" | "dest_zip" | "pickup_earliest" | "pickup_latest" | "delivery_earliest" | "delivery_latest" | "equipment" | "weight_lb" | "rate_cents" | "loaded_miles"> & {
   id: number;
-  origin_lat: number;
-  origin_lon: number;
-  origin_state: string | null;
-  origin_zip: string | null;
-  dest_lat: number;
-  dest_lon: number;
-  dest_state: string | null;
-  dest_zip: string | null;
-  pickup_earliest: number;
-  pickup_latest: number | null;
-  delivery_earliest: number | null;
-  delivery_latest: number | null;
-  equipment: string;
-  weight_lb: number | null;
-  rate_cents: number | null;
-  loaded_miles: number | null;
   /** From the route server, for loads posted without miles. */
   route_miles: number | null;
   broker_id: number | null;
-}
+};
 
 const LOAD_COLUMNS = "id, origin_lat, origin_lon, origin_state, origin_zip, dest_lat, dest_lon, dest_state, dest_zip, pickup_earliest, pickup_latest, delivery_earliest, delivery_latest, equipment, weight_lb, rate_cents, loaded_miles, route_miles, broker_id";
 

@@ -21,6 +21,7 @@
 import { Type as T, type Static, type TOptional } from "@sinclair/typebox";
 import { Value } from "@sinclair/typebox/value";
 import { suggestKey } from "../config/errors";
+import { resolvePath } from "../domain/json-path";
 import {
   compileDateReader,
   DISTANCE_UNITS,
@@ -251,25 +252,11 @@ function parsePath(path: string): Segment[] {
 
 const parsedPaths = new Map<string, Segment[]>();
 
-/** The value at `segments`, own properties only (so "__proto__" or "constructor" never reach a prototype); undefined when absent. */
-function resolve(root: unknown, segments: Segment[]): unknown {
-  let node = root;
-  for (const segment of segments) {
-    if (typeof segment === "number") {
-      if (!Array.isArray(node)) return undefined;
-      node = node[segment < 0 ? node.length + segment : segment];
-    } else {
-      if (node === null || typeof node !== "object" || Array.isArray(node) || !Object.hasOwn(node, segment)) return undefined;
-      node = (node as Record<string, unknown>)[segment];
-    }
-  }
-  return node;
-}
 
 /** Reads `path` in a record: a key equal to the whole path wins (a CSV header like "Wt." or "origin.city"), else the path is followed. */
 function readPath(record: unknown, path: string, segments: Segment[]): unknown {
   if (record !== null && typeof record === "object" && !Array.isArray(record) && Object.hasOwn(record, path)) return (record as Record<string, unknown>)[path];
-  return resolve(record, segments);
+  return resolvePath(record, segments);
 }
 
 /**

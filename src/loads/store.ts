@@ -70,7 +70,7 @@ export const OPEN_STATUSES = ["open"] as const;
 type ExistingRow = LoadColumns & { id: number; status: string };
 
 /** The stored columns a record sets (lifecycle columns are the fleet's, never a board's). */
-interface LoadColumns {
+export interface LoadColumns {
   fingerprint: string;
   origin_city: string | null;
   origin_state: string | null;

@@ -8,6 +8,7 @@ import type { Match } from "../domain/matching";
 import { haversineKm } from "../domain/geo";
 import { kmToMiles } from "../domain/units";
 import type { Loads, LoadStatus } from "./service";
+import type { LoadColumns } from "./store";
 
 /** A load ready to render or serialise. */
 export interface LoadView {
@@ -48,36 +49,13 @@ export interface PlaceView {
   lon: number;
 }
 
-interface LoadRow {
+/** A `loads` row as stored: what the board set, plus the source, the lifecycle and its times. */
+type LoadRow = Omit<LoadColumns, "broker_id"> & {
   id: number;
   source_id: string;
   external_id: string;
   status: LoadStatus;
-  demo: number;
-  origin_city: string | null;
-  origin_state: string | null;
-  origin_zip: string | null;
-  origin_lat: number;
-  origin_lon: number;
-  dest_city: string | null;
-  dest_state: string | null;
-  dest_zip: string | null;
-  dest_lat: number;
-  dest_lon: number;
-  pickup_earliest: number;
-  pickup_latest: number | null;
-  delivery_earliest: number | null;
-  delivery_latest: number | null;
-  equipment: string;
-  weight_lb: number | null;
-  length_ft: number | null;
-  full: number;
-  rate_cents: number | null;
-  loaded_miles: number | null;
-  commodity: string | null;
-  comments: string | null;
   broker_id: number | null;
-  posted_at: number | null;
   first_seen: number;
   truck_id: number | null;
   agreed_rate_cents: number | null;
@@ -92,7 +70,7 @@ interface LoadRow {
   paid_at: number | null;
   cancelled_at: number | null;
   expired_at: number | null;
-}
+};
 
 /** What the board can be narrowed by. */
 export interface LoadFilter {

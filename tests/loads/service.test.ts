@@ -14,9 +14,9 @@ import { validateConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
 import { Fleet } from "../../src/telemetry/fleet";
 import { Loads, LoadActionError } from "../../src/loads/service";
-import type { Geocoder } from "../../src/loads/store";
 import type { LoadRecord } from "../../src/loads/records";
 import { tempDir } from "../helpers/app";
+import { placesGeocoder } from "../helpers/loads";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -28,10 +28,7 @@ const PLACES: Record<string, { lat: number; lon: number; zip: string }> = {
   "denver|CO": { lat: 39.74, lon: -104.99, zip: "80202" },
   "atlanta|GA": { lat: 33.75, lon: -84.39, zip: "30303" },
 };
-const geocode: Geocoder = (place) => {
-  const hit = PLACES[`${place.city?.toLowerCase()}|${place.state}`];
-  return hit ? { ok: true, ...hit, city: place.city, state: place.state } : { ok: false, reason: `no US city ${JSON.stringify(place.city)} in ${place.state}` };
-};
+const geocode = placesGeocoder(PLACES);
 
 function load(id: string, changes: Partial<LoadRecord> = {}): Record<string, unknown> {
   return {

@@ -10,9 +10,10 @@ import { rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
 import { openDatabase } from "../../src/db/open";
 import { migrate } from "../../src/db/migrate";
-import { brokerNameKey, LoadStore, PICKUP_GRACE_MS, type Geocoder } from "../../src/loads/store";
+import { brokerNameKey, LoadStore, PICKUP_GRACE_MS } from "../../src/loads/store";
 import type { LoadRecord } from "../../src/loads/records";
 import { tempDir } from "../helpers/app";
+import { placesGeocoder } from "../helpers/loads";
 
 const NOW = Date.UTC(2026, 10, 20, 15, 0, 0);
 const HOUR = 3_600_000;
@@ -23,10 +24,7 @@ const PLACES: Record<string, { lat: number; lon: number; zip: string }> = {
   "dallas|TX": { lat: 32.7767, lon: -96.797, zip: "75201" },
   "atlanta|GA": { lat: 33.749, lon: -84.388, zip: "30303" },
 };
-const geocode: Geocoder = (place) => {
-  const hit = PLACES[`${place.city?.toLowerCase()}|${place.state}`];
-  return hit ? { ok: true, lat: hit.lat, lon: hit.lon, city: place.city, state: place.state, zip: hit.zip } : { ok: false, reason: `no US city ${JSON.stringify(place.city)} in ${place.state}` };
-};
+const geocode = placesGeocoder(PLACES);
 
 function load(id: string, changes: Partial<LoadRecord> = {}): LoadRecord {
   return {
