@@ -314,15 +314,22 @@ function validateClock(clock: HosClock, at: number): void {
  * "Tue 14:10" in the zone. Arrivals and window openings round up and closings round down, so a
  * time off the minute is never shown more favourable than it is.
  */
+/** Formatters by time zone: building an Intl.DateTimeFormat costs tens of µs, and matching asks per pair. */
+const FORMATS = new Map<string, Intl.DateTimeFormat>();
+
 function timeFormatter(timeZone: string): (epochMs: number, rounding: "ceil" | "floor") => string {
-  let format: Intl.DateTimeFormat;
-  try {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-  } catch {
-    throw new RangeError(`timeZone must be an IANA time zone such as "America/Chicago", got "${timeZone}"`);
+  let format = FORMATS.get(timeZone);
+  if (!format) {
+    try {
+      format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    } catch {
+      throw new RangeError(`timeZone must be an IANA time zone such as "America/Chicago", got "${timeZone}"`);
+    }
+    FORMATS.set(timeZone, format);
   }
+  const zoned = format;
   return (epochMs, rounding) => {
-    const parts = format.formatToParts(Math[rounding](epochMs / MS_PER_MINUTE) * MS_PER_MINUTE);
+    const parts = zoned.formatToParts(Math[rounding](epochMs / MS_PER_MINUTE) * MS_PER_MINUTE);
     const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
     return `${part("weekday")} ${part("hour")}:${part("minute")}`;
   };

@@ -138,10 +138,59 @@ export interface Match {
   breakdown: CostLine[];
 }
 
+/** The score's adjustments (see the file comment), shared by the full score and the quick estimate. */
+export const SCORE_POINTS = {
+  preferredState: 10,
+  avoidedState: -30,
+  deadheadOverLimit: -20,
+  rpmUnderMinimum: -20,
+  brokerRisk: { high: -20, medium: -8, unknown: -3, low: 0 },
+  revenueEstimated: -5,
+  lateForHome: -25,
+} as const;
+
 /** Whether a truck's equipment can haul a load's (VR = van or reefer, FSD = flatbed or step deck). */
 export function equipmentFits(truckEquipment: readonly string[], loadEquipment: string): boolean {
   const accepted = loadEquipment === "VR" ? ["V", "R", "VR"] : loadEquipment === "FSD" ? ["F", "SD", "FSD"] : [loadEquipment];
   return truckEquipment.some((code) => accepted.includes(code));
+}
+
+/**
+ * A quick estimate of `matchLoad`'s score, for ranking every pair cheaply: the same net-per-day
+ * base and preference points, but driving time as miles ÷ speed with a 10-h rest per 11 h of
+ * driving, no HOS windows and no cost lines. Only a truck's best pairs by this estimate get the
+ * full breakdown (MatchingEngine); the score a page shows is always the full one. Null when the
+ * truck cannot haul the load at all (equipment, weight) or there is no revenue to go on.
+ */
+export function estimateScore(truck: MatchTruck, load: MatchLoad, settings: MatchSettings, dieselCentsPerGallon: number): number | null {
+  if (!equipmentFits(truck.equipment, load.equipment)) return null;
+  const prefs = truck.preferences;
+  if (prefs.maxWeightLb !== null && load.weightLb !== null && load.weightLb > prefs.maxWeightLb) return null;
+  const deadhead = estimateRoadMiles(truck.at, load.origin, settings.circuity);
+  const loaded = load.postedMiles ?? estimateRoadMiles(load.origin, load.destination, settings.circuity);
+  const revenue = load.rateCents ?? (load.laneMedianRpmCents === null ? null : load.laneMedianRpmCents * loaded);
+  if (revenue === null) return null;
+  const miles = deadhead + loaded;
+  const drivingHours = miles / settings.avgSpeedMph;
+  const start = Math.max(settings.now, truck.availableAt);
+  const atPickup = Math.max(start + (deadhead / settings.avgSpeedMph) * 3_600_000, load.pickupEarliest);
+  const emptyAt = atPickup + (loaded / settings.avgSpeedMph + Math.floor(drivingHours / 11) * 10) * 3_600_000 + 2 * settings.handlingMs;
+  const days = Math.max((emptyAt - start) / DAY_MS, 0.5);
+  const pay = settings.driverPay;
+  const perMile = (dieselCentsPerGallon / truck.mpg) + settings.variable.maintenanceCentsPerMile + settings.variable.tiresCentsPerMile + settings.variable.otherCentsPerMile;
+  const driver = pay.kind === "percent" ? (revenue * pay.percent) / 100 : pay.centsPerMile * (pay.paidMiles === "all" ? miles : loaded);
+  const net = revenue - perMile * miles - driver - settings.fixedCentsPerDay * days;
+  let score = Math.max(0, Math.min(80, Math.round(net / days / 1000)));
+  const state = load.destination.state ?? "";
+  if (prefs.preferredStates.includes(state)) score += SCORE_POINTS.preferredState;
+  if (prefs.avoidedStates.includes(state)) score += SCORE_POINTS.avoidedState;
+  if (deadhead > prefs.maxDeadheadMiles) score += SCORE_POINTS.deadheadOverLimit;
+  if (prefs.minRpmAllInCents !== null && revenue / miles < prefs.minRpmAllInCents) score += SCORE_POINTS.rpmUnderMinimum;
+  score += SCORE_POINTS.brokerRisk[load.broker.level];
+  if (load.rateCents === null) score += SCORE_POINTS.revenueEstimated;
+  if (prefs.homeBy !== null && emptyAt > prefs.homeBy) score += SCORE_POINTS.lateForHome;
+  if (load.pickupLatest !== null && atPickup > load.pickupLatest) score = 0;
+  return Math.max(0, Math.min(100, score));
 }
 
 /** Miles rounded to one decimal, as the figures show them (and compute with, so they can be redone). */
@@ -209,14 +258,14 @@ export function matchLoad(truck: MatchTruck, load: MatchLoad, settings: MatchSet
   };
   const prefs = truck.preferences;
   const destinationState = load.destination.state ?? "";
-  add(prefs.preferredStates.includes(destinationState), `Delivers in ${destinationState}, a preferred state`, 10);
-  add(prefs.avoidedStates.includes(destinationState), `Delivers in ${destinationState}, a state this driver avoids`, -30);
-  add(deadheadMiles > prefs.maxDeadheadMiles, `${deadheadMiles} mi empty to the pickup, over this truck's ${prefs.maxDeadheadMiles} mi limit`, -20);
-  add(prefs.minRpmAllInCents !== null && cost.rpmAllInCents < prefs.minRpmAllInCents, `Pays ${formatCents(cost.rpmAllInCents)}/mi all-in, under the ${formatCents(prefs.minRpmAllInCents ?? 0)}/mi minimum`, -20);
-  const riskPoints = { high: -20, medium: -8, unknown: -3, low: 0 }[load.broker.level];
+  add(prefs.preferredStates.includes(destinationState), `Delivers in ${destinationState}, a preferred state`, SCORE_POINTS.preferredState);
+  add(prefs.avoidedStates.includes(destinationState), `Delivers in ${destinationState}, a state this driver avoids`, SCORE_POINTS.avoidedState);
+  add(deadheadMiles > prefs.maxDeadheadMiles, `${deadheadMiles} mi empty to the pickup, over this truck's ${prefs.maxDeadheadMiles} mi limit`, SCORE_POINTS.deadheadOverLimit);
+  add(prefs.minRpmAllInCents !== null && cost.rpmAllInCents < prefs.minRpmAllInCents, `Pays ${formatCents(cost.rpmAllInCents)}/mi all-in, under the ${formatCents(prefs.minRpmAllInCents ?? 0)}/mi minimum`, SCORE_POINTS.rpmUnderMinimum);
+  const riskPoints = SCORE_POINTS.brokerRisk[load.broker.level];
   add(riskPoints < 0, load.broker.level === "unknown" ? `Nothing known about ${load.broker.name} yet` : `${load.broker.name} is ${load.broker.level} risk (${load.broker.risk}/100)`, riskPoints);
-  add(estimated && load.laneMedianRpmCents !== null, `No posted rate: revenue estimated at the lane median ${formatCents(load.laneMedianRpmCents ?? 0)}/mi${load.laneNote ? ` (${load.laneNote})` : ""}`, -5);
-  add(prefs.homeBy !== null && emptyAt > prefs.homeBy, "Empty only after the driver's home-by time", -25);
+  add(estimated && load.laneMedianRpmCents !== null, `No posted rate: revenue estimated at the lane median ${formatCents(load.laneMedianRpmCents ?? 0)}/mi${load.laneNote ? ` (${load.laneNote})` : ""}`, SCORE_POINTS.revenueEstimated);
+  add(prefs.homeBy !== null && emptyAt > prefs.homeBy, "Empty only after the driver's home-by time", SCORE_POINTS.lateForHome);
   reasons.push({ text: toPickup.reason.charAt(0).toUpperCase() + toPickup.reason.slice(1), effect: "info", points: 0 });
 
   const total = reasons.reduce((sum, reason) => sum + reason.points, 0);

@@ -4,11 +4,12 @@
  * that truck only, new or changed loads are scored for every truck, and a change of costs or
  * preferences rescores everything.
  *
- * Two stages keep it cheap: a pair whose equipment cannot fit, or whose straight-line deadhead is
- * far beyond the truck's limit (over the limit ÷ circuity × FAR_FACTOR), is settled at once with
- * no score (`far` or `equipment`); every other pair gets the full breakdown. Pages and the API
- * read the kept matches; a pair that was settled early is computed in full when someone asks
- * about it (the load page shows every truck).
+ * Stages keep it cheap and memory bounded: a pair whose equipment cannot fit, or whose
+ * straight-line deadhead is far beyond the truck's limit (over the limit × FAR_FACTOR), is
+ * settled at once; every other pair gets a quick estimate of its score (`estimateScore`: no HOS
+ * windows, no cost lines); only each truck's KEEP_PER_TRUCK best by that estimate get the full
+ * breakdown, and those are what the board ranks and shows. Any other pair is computed in full
+ * when someone asks about it (the load page shows every truck).
  *
  * Where a truck is free: its live position now, or — when it has a booked load not yet delivered
  * — that load's delivery point when the delivery window opens. Hours of service: the appliance has
@@ -16,21 +17,25 @@
  */
 import type { Database } from "bun:sqlite";
 import type { Config } from "../config/schema";
-import { equipmentFits, matchLoad, type Match, type MatchLoad, type MatchSettings, type MatchTruck } from "../domain/matching";
+import { equipmentFits, estimateScore, matchLoad, type Match, type MatchLoad, type MatchSettings, type MatchTruck } from "../domain/matching";
 import { freshClock } from "../domain/hos";
 import { haversineKm } from "../domain/geo";
-import { kmToMiles } from "../domain/units";
+import { KM_PER_MILE, kmToMiles } from "../domain/units";
+import { EARTH_RADIUS_KM } from "../domain/geo";
+import { EQUIPMENT_CODES, EQUIPMENT_EITHER } from "../loads/records";
 import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg";
-import type { PaddId } from "../domain/padd";
+import { paddOfState, type PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
 import type { LaneBook } from "../loads/lanes";
 import type { LoadColumns } from "../loads/store";
-import type { DieselPrices } from "../fuel/prices";
+import type { DieselPrices, DieselQuote } from "../fuel/prices";
 import type { Costs } from "../loads/cost-settings";
 import { localTimeToEpochMs } from "../loads/transforms";
 
 /** A pair further than this many times the truck's deadhead limit (straight line) is not scored. */
 const FAR_FACTOR = 1.5;
+/** Full breakdowns kept per truck: a page of a truck's best loads, and room for new ones to compete. */
+export const KEEP_PER_TRUCK = 100;
 /** Telemetry rows read to measure a truck's MPG. */
 const MPG_SAMPLE_ROWS = 20_000;
 const HOUR_MS = 3_600_000;
@@ -68,13 +73,18 @@ export interface MatchingEngineDeps {
   brokers: BrokerBook;
   lanes: LaneBook;
   now?: () => number;
+  /** Full breakdowns kept per truck (default KEEP_PER_TRUCK). */
+  keepPerTruck?: number;
 }
 
 export class MatchingEngine {
   private trucksById = new Map<number, EngineTruck>();
   private loadsById = new Map<number, MatchLoad>();
-  /** Kept full matches per truck (pairs settled early are absent). */
+  /** Each truck's kept full matches (its best by the quick estimate), and the lowest estimate among them. */
   private matches = new Map<number, Map<number, Match>>();
+  private thresholds = new Map<number, number>();
+  /** The open loads as columns for the prefilter, rebuilt after loads change (null: stale). */
+  private columns: LoadColumnsIndex | null = null;
   private loaded = false;
   private readonly now: () => number;
 
@@ -89,8 +99,11 @@ export class MatchingEngine {
     this.trucksById = new Map(this.readTrucks().map((truck) => [truck.id, truck]));
     const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS} FROM loads WHERE status = 'open' AND duplicate_of IS NULL`).all() as LoadRow[];
     this.loadsById = new Map(rows.map((row) => [row.id, this.toMatchLoad(row)]));
+    this.columns = null;
     this.matches = new Map();
-    for (const truck of this.trucksById.values()) this.scoreTruck(truck);
+    this.thresholds = new Map();
+    const settings = this.settings();
+    for (const truck of this.trucksById.values()) this.scoreTruck(truck, settings);
     this.loaded = true;
   }
 
@@ -102,13 +115,15 @@ export class MatchingEngine {
     if (!ids.length) return;
     const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS}, status, duplicate_of FROM loads WHERE id IN (${ids.map(() => "?").join(", ")})`).all(...ids) as (LoadRow & { status: string; duplicate_of: number | null })[];
     const seen = new Set<number>();
+    const settings = this.settings();
     for (const row of rows) {
       seen.add(row.id);
       if (row.status !== "open" || row.duplicate_of !== null) this.dropLoad(row.id);
       else {
         const load = this.toMatchLoad(row);
         this.loadsById.set(row.id, load);
-        for (const truck of this.trucksById.values()) this.scorePair(truck, load);
+        this.columns = null;
+        for (const truck of this.trucksById.values()) this.offer(truck, load, settings);
       }
     }
     for (const id of ids) if (!seen.has(id)) this.dropLoad(id);
@@ -116,7 +131,7 @@ export class MatchingEngine {
 
   /** Open loads that expired or were taken: forget them (cheaper than a rebuild). */
   dropLoad(id: number): void {
-    this.loadsById.delete(id);
+    if (this.loadsById.delete(id)) this.columns = null;
     for (const kept of this.matches.values()) kept.delete(id);
   }
 
@@ -130,7 +145,7 @@ export class MatchingEngine {
       return;
     }
     this.trucksById.set(id, truck);
-    this.scoreTruck(truck);
+    this.scoreTruck(truck, this.settings());
   }
 
   trucks(): EngineTruck[] {
@@ -198,7 +213,9 @@ export class MatchingEngine {
   settings(): MatchSettings {
     const config = this.deps.config();
     const costs = this.deps.costs();
-    const diesel = this.deps.diesel;
+    // One price lookup per region for the whole pass (a pass scores up to millions of pairs).
+    const quotes = new Map<PaddId | null, DieselQuote>();
+    const quote = (region: PaddId | null) => quotes.get(region) ?? quotes.set(region, this.deps.diesel.quote(region)).get(region)!;
     const pay = costs.driver_pay;
     return {
       circuity: config.matching.circuity_factor,
@@ -206,8 +223,8 @@ export class MatchingEngine {
       variable: { maintenanceCentsPerMile: costs.maintenance_cents_per_mile, tiresCentsPerMile: costs.tires_cents_per_mile, otherCentsPerMile: costs.other_cents_per_mile },
       fixedCentsPerDay: costs.fixed_cents_per_day,
       driverPay: pay.kind === "percent" ? { kind: "percent", percent: pay.percent } : { kind: "per_mile", centsPerMile: pay.cents_per_mile, paidMiles: pay.paid_miles },
-      dieselCentsPerGallon: (region: PaddId | null) => diesel.quote(region).centsPerGallon,
-      dieselSource: (region: PaddId | null) => diesel.quote(region).source,
+      dieselCentsPerGallon: (region: PaddId | null) => quote(region).centsPerGallon,
+      dieselSource: (region: PaddId | null) => quote(region).source,
       handlingMs: 2 * HOUR_MS,
       timeZone: config.timezone,
       now: this.now(),
@@ -218,20 +235,71 @@ export class MatchingEngine {
     if (!this.loaded) this.rebuild();
   }
 
-  private scoreTruck(truck: EngineTruck): void {
-    this.matches.set(truck.id, new Map());
-    for (const load of this.loadsById.values()) this.scorePair(truck, load);
+  /** Scores every open load for one truck: quick estimates for all, the full breakdown for its best. */
+  private scoreTruck(truck: EngineTruck, settings: MatchSettings): void {
+    const kept = new Map<number, Match>();
+    this.matches.set(truck.id, kept);
+    this.thresholds.set(truck.id, -1);
+    const candidate = truck.match;
+    if (!candidate) return;
+    const estimates: { load: MatchLoad; estimate: number }[] = [];
+    // The prefilter over columns: equipment as bit masks, distance as the haversine term compared
+    // with the limit's (no trigonometry per load beyond two sines), so 200 000 loads take
+    // milliseconds and only the nearby, fitting ones get an estimate.
+    const columns = (this.columns ??= indexColumns([...this.loadsById.values()]));
+    const mask = equipmentMask(candidate.equipment);
+    const limitKm = ((candidate.preferences.maxDeadheadMiles * FAR_FACTOR) / settings.circuity) * KM_PER_MILE;
+    const maxH = Math.sin(Math.min(Math.PI / 2, limitKm / EARTH_RADIUS_KM / 2)) ** 2;
+    const tLat = candidate.at.lat * RAD;
+    const tLon = candidate.at.lon * RAD;
+    const tCos = Math.cos(tLat);
+    for (let i = 0; i < columns.loads.length; i++) {
+      if ((columns.accepts[i]! & mask) === 0) continue;
+      const sLat = Math.sin((columns.lat[i]! - tLat) / 2);
+      const sLon = Math.sin((columns.lon[i]! - tLon) / 2);
+      if (sLat * sLat + columns.cosLat[i]! * tCos * sLon * sLon > maxH) continue;
+      const load = columns.loads[i]!;
+      const estimate = estimateScore(candidate, load, settings, this.dieselAt(load, settings));
+      if (estimate !== null) estimates.push({ load, estimate });
+    }
+    estimates.sort((a, b) => b.estimate - a.estimate);
+    const keep = this.deps.keepPerTruck ?? KEEP_PER_TRUCK;
+    const best = estimates.slice(0, keep);
+    for (const { load } of best) kept.set(load.id, matchLoad(candidate, load, settings));
+    this.thresholds.set(truck.id, best.length === keep ? best.at(-1)!.estimate : -1);
   }
 
-  /** Scores one pair in full unless it is settled early; keeps the result. */
-  private scorePair(truck: EngineTruck, load: MatchLoad, settings = this.settings()): void {
+  /**
+   * A new or changed load for one truck: computed in full and kept when its estimate is among the
+   * truck's best (the weakest kept one then makes room), else dropped from the truck's matches.
+   */
+  private offer(truck: EngineTruck, load: MatchLoad, settings: MatchSettings): void {
     const kept = this.matches.get(truck.id) ?? this.matches.set(truck.id, new Map()).get(truck.id)!;
     kept.delete(load.id);
     const candidate = truck.match;
-    if (!candidate || !equipmentFits(candidate.equipment, load.equipment)) return;
-    const straightMiles = kmToMiles(haversineKm(candidate.at.lat, candidate.at.lon, load.origin.lat, load.origin.lon));
-    if (straightMiles * settings.circuity > candidate.preferences.maxDeadheadMiles * FAR_FACTOR) return;
+    if (!candidate) return;
+    const estimate = this.estimate(candidate, load, settings);
+    if (estimate === null || estimate < (this.thresholds.get(truck.id) ?? -1)) return;
     kept.set(load.id, matchLoad(candidate, load, settings));
+    if (kept.size > (this.deps.keepPerTruck ?? KEEP_PER_TRUCK)) {
+      let weakest: Match | null = null;
+      for (const match of kept.values()) if (!weakest || match.score < weakest.score || (match.score === weakest.score && match.net_cents < weakest.net_cents)) weakest = match;
+      kept.delete(weakest!.load_id);
+    }
+  }
+
+  /** The quick score of a pair, or null when it is settled early (equipment, far away, no revenue). */
+  private estimate(truck: MatchTruck, load: MatchLoad, settings: MatchSettings): number | null {
+    if (!equipmentFits(truck.equipment, load.equipment)) return null;
+    const straightMiles = kmToMiles(haversineKm(truck.at.lat, truck.at.lon, load.origin.lat, load.origin.lon));
+    if (straightMiles * settings.circuity > truck.preferences.maxDeadheadMiles * FAR_FACTOR) return null;
+    return estimateScore(truck, load, settings, this.dieselAt(load, settings));
+  }
+
+  /** Diesel at a load's pickup region (the settings memoise the price per region). */
+  private dieselAt(load: MatchLoad, settings: MatchSettings): number {
+    const region = load.origin.state ? paddOfState(load.origin.state) : null;
+    return settings.dieselCentsPerGallon(region);
   }
 
   private toMatchLoad(row: LoadRow): MatchLoad {
@@ -353,3 +421,41 @@ interface TruckRow {
 }
 
 const splitStates = (text: string | null) => (text ? text.split(",").map((state) => state.trim().toUpperCase()).filter(Boolean) : []);
+
+const RAD = Math.PI / 180;
+
+/** The open loads as typed columns for the prefilter: pickup in radians, the equipment a load accepts as bits. */
+interface LoadColumnsIndex {
+  loads: MatchLoad[];
+  lat: Float64Array;
+  lon: Float64Array;
+  cosLat: Float64Array;
+  accepts: Uint32Array;
+}
+
+/** The bit of each equipment code (16 codes fit a 32-bit mask). */
+const EQUIPMENT_BIT = new Map(EQUIPMENT_CODES.map((code, index) => [code as string, 1 << index]));
+
+/** A truck's equipment as bits. */
+function equipmentMask(equipment: readonly string[]): number {
+  let mask = 0;
+  for (const code of equipment) mask |= EQUIPMENT_BIT.get(code) ?? 0;
+  return mask;
+}
+
+/** The truck equipment bits a load accepts: its own code, or either of a combination's (as equipmentFits). */
+function acceptsMask(code: string): number {
+  const either = EQUIPMENT_EITHER[code as keyof typeof EQUIPMENT_EITHER];
+  return equipmentMask(either ? [code, ...either] : [code]);
+}
+
+function indexColumns(loads: MatchLoad[]): LoadColumnsIndex {
+  const columns: LoadColumnsIndex = { loads, lat: new Float64Array(loads.length), lon: new Float64Array(loads.length), cosLat: new Float64Array(loads.length), accepts: new Uint32Array(loads.length) };
+  loads.forEach((load, i) => {
+    columns.lat[i] = load.origin.lat * RAD;
+    columns.lon[i] = load.origin.lon * RAD;
+    columns.cosLat[i] = Math.cos(columns.lat[i]!);
+    columns.accepts[i] = acceptsMask(load.equipment);
+  });
+  return columns;
+}

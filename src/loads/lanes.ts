@@ -29,6 +29,8 @@ const groupKey = (originState: string, destinationState: string, equipment: stri
 
 export class LaneBook {
   private groups: Map<string, RateObservation[]> | null = null;
+  /** Estimates by lane (ZIP3s and states) and equipment, until the observations change. */
+  private estimates = new Map<string, LaneRateEstimate | null>();
 
   constructor(
     private readonly db: Database,
@@ -38,6 +40,7 @@ export class LaneBook {
   /** Forget the observations (loads were added, changed or booked). */
   invalidate(): void {
     this.groups = null;
+    this.estimates.clear();
   }
 
   /** Statistics for a lane (7/30/90 days, trend, confidence). */
@@ -46,9 +49,14 @@ export class LaneBook {
   }
 
   /** The lane median for a load posted without a rate, or null when the lane has no report in 90 days. */
-  estimate(query: LaneQuery & { loaded_miles?: number }): LaneRateEstimate | null {
+  estimate(query: LaneQuery): LaneRateEstimate | null {
+    // Every load on a lane asks the same question: answer it once per lane.
+    const key = `${query.origin.zip?.slice(0, 3) ?? ""}${query.origin.state}>${query.destination.zip?.slice(0, 3) ?? ""}${query.destination.state}|${query.equipment}`;
+    if (this.estimates.has(key)) return this.estimates.get(key)!;
     const observations = this.group(query);
-    return observations.length ? estimateLaneRate(observations, query, { now: this.now() }) : null;
+    const estimate = observations.length ? estimateLaneRate(observations, query, { now: this.now() }) : null;
+    this.estimates.set(key, estimate);
+    return estimate;
   }
 
   /**

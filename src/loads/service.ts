@@ -68,6 +68,8 @@ export interface LoadsOptions {
   geocode: Geocoder;
   /** For the route server's trouble; silent when omitted (tests). */
   log?: Logger;
+  /** Full breakdowns the matching engine keeps per truck (tests use a few). */
+  keepPerTruck?: number;
   now?: () => number;
 }
 
@@ -92,7 +94,7 @@ export class Loads {
     const costs = () => this.costs.current().costs;
     this.diesel = new DieselPrices(options.db, costs);
     this.router = new LoadRouter(options.db, options.config, options.log ?? createLogger({ level: "error", write: () => {} }), (ids) => this.engine.loadsChanged(ids));
-    this.engine = new MatchingEngine({ db: options.db, config: options.config, costs, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now });
+    this.engine = new MatchingEngine({ db: options.db, config: options.config, costs, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now, keepPerTruck: options.keepPerTruck });
   }
 
   /** Stores a load-board poll and scores what changed. */

@@ -116,6 +116,22 @@ describe("matching through the service", () => {
   });
 });
 
+describe("a truck's best loads", () => {
+  test("only the best by the quick estimate get the full breakdown; a better new load takes the weakest one's place; any pair is still computed on request", () => {
+    const few = new Loads({ db, config: () => config, geocode, now: () => clock, keepPerTruck: 2 });
+    few.ingest({ sourceId: "board", loads: [load("r1", { rate_cents: 200_000 }), load("r2", { rate_cents: 240_000 }), load("r3", { rate_cents: 280_000 })], receivedAt: NOW });
+    const ids = () => few.engine.best(truck).map((match) => match.load_id);
+    expect(ids()).toEqual([idOf("r3"), idOf("r2")]);
+    // Not kept, still computable in full (the load page).
+    expect(few.engine.pair(truck, idOf("r1"))!.revenue_cents).toBe(200_000);
+    few.ingest({ sourceId: "board", loads: [load("r4", { rate_cents: 320_000 })], receivedAt: NOW });
+    expect(ids()).toEqual([idOf("r4"), idOf("r3")]);
+    // A weaker newcomer is not kept.
+    few.ingest({ sourceId: "board", loads: [load("r5", { rate_cents: 150_000 })], receivedAt: NOW });
+    expect(ids()).toEqual([idOf("r4"), idOf("r3")]);
+  });
+});
+
 describe("lifecycle", () => {
   test("book → picked up → delivered → invoiced → paid, each with its time and event; the truck is free at the delivery point", () => {
     loads.ingest({ sourceId: "board", loads: [load("A", { delivery_earliest: NOW + 30 * HOUR }), load("B", { origin: { city: "Dallas", state: "TX" }, destination: { city: "Atlanta", state: "GA" }, pickup_earliest: NOW + 40 * HOUR, pickup_latest: NOW + 44 * HOUR, loaded_miles: 780 })], receivedAt: NOW });
