@@ -5,8 +5,6 @@
  */
 import type { Database } from "bun:sqlite";
 import type { Match } from "../domain/matching";
-import { haversineKm } from "../domain/geo";
-import { kmToMiles } from "../domain/units";
 import type { Loads, LoadStatus } from "./service";
 import type { LoadColumns } from "./store";
 
@@ -118,9 +116,11 @@ export class LoadViews {
 
   /**
    * The board: loads of a status (default open; duplicates of another board's copy left out),
-   * each with the given truck's match or else the best truck's, filtered and sorted.
+   * each with the given truck's match or else the best truck's, filtered, sorted, one page of it.
+   * Only the page's rows are read and turned into views: sorted by score, the scored loads come
+   * first (the engine ranks at most a truck's best), then the rest by pickup time, from SQL.
    */
-  board(filter: LoadFilter = {}): BoardRow[] {
+  board(filter: LoadFilter & { offset?: number } = {}): { rows: BoardRow[]; total: number } {
     const status = filter.status ?? "open";
     const where = ["status = ?", "duplicate_of IS NULL"];
     const args: (string | number)[] = [status];
@@ -137,29 +137,46 @@ export class LoadViews {
       args.push(filter.pickupTo);
     }
     if (filter.near) {
-      // A bounding box in SQL, the exact circle below.
-      const dLat = filter.near.miles / 69;
-      const dLon = filter.near.miles / (69 * Math.max(0.2, Math.cos((filter.near.lat * Math.PI) / 180)));
-      where.push("origin_lat BETWEEN ? AND ? AND origin_lon BETWEEN ? AND ?");
-      args.push(filter.near.lat - dLat, filter.near.lat + dLat, filter.near.lon - dLon, filter.near.lon + dLon);
-    }
-    const rows = this.db.query(`SELECT * FROM loads WHERE ${where.join(" AND ")}`).all(...args) as LoadRow[];
-    const matches = filter.truckId !== undefined ? new Map(this.loads.engine.best(filter.truckId, Number.MAX_SAFE_INTEGER).map((match) => [match.load_id, match])) : this.loads.engine.bestPerLoad();
-    let board = rows.map((row) => ({ load: this.toView(row), match: matches.get(row.id) ?? null }));
-    if (filter.near) {
+      // Miles on a local flat map around the point (69 mi a degree of latitude): within a fraction
+      // of a percent of the great circle at board radii, and plain arithmetic SQLite can do.
       const { lat, lon, miles } = filter.near;
-      board = board.filter(({ load }) => kmToMiles(haversineKm(lat, lon, load.origin.lat, load.origin.lon)) <= miles);
+      const lonScale = 69 * Math.cos((lat * Math.PI) / 180);
+      where.push("((origin_lat - ?) * 69) * ((origin_lat - ?) * 69) + ((origin_lon - ?) * ?) * ((origin_lon - ?) * ?) <= ?");
+      args.push(lat, lat, lon, lonScale, lon, lonScale, miles * miles);
     }
+    const whereSql = where.join(" AND ");
+    const limit = filter.limit ?? Number.MAX_SAFE_INTEGER;
+    const offset = filter.offset ?? 0;
+    const total = (this.db.query(`SELECT count(*) AS n FROM loads WHERE ${whereSql}`).get(...args) as { n: number }).n;
+    const ranked =
+      filter.truckId !== undefined
+        ? this.loads.engine.best(filter.truckId, Number.MAX_SAFE_INTEGER)
+        : [...this.loads.engine.bestPerLoad().values()].sort((a, b) => b.score - a.score || b.net_cents - a.net_cents);
+    const matchOf = new Map(ranked.map((match) => [match.load_id, match]));
     const sort = filter.sort ?? "score";
-    const score = (row: BoardRow) => row.match?.score ?? -1;
-    const comparators: Record<NonNullable<LoadFilter["sort"]>, (a: BoardRow, b: BoardRow) => number> = {
-      score: (a, b) => score(b) - score(a) || (b.match?.net_cents ?? 0) - (a.match?.net_cents ?? 0) || a.load.pickup_earliest - b.load.pickup_earliest,
-      pickup: (a, b) => a.load.pickup_earliest - b.load.pickup_earliest,
-      rate: (a, b) => (b.load.rate_cents ?? -1) - (a.load.rate_cents ?? -1),
-      newest: (a, b) => b.load.first_seen - a.load.first_seen,
-    };
-    board.sort(comparators[sort]);
-    return filter.limit ? board.slice(0, filter.limit) : board;
+    if (sort !== "score") {
+      const order = { pickup: "pickup_earliest, id", rate: "rate_cents IS NULL, rate_cents DESC, id", newest: "first_seen DESC, id" }[sort];
+      const rows = this.db.query(`SELECT * FROM loads WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as LoadRow[];
+      return { rows: rows.map((row) => ({ load: this.toView(row), match: matchOf.get(row.id) ?? null })), total };
+    }
+    // The scored loads that pass the filters, in the engine's order.
+    const scored: LoadRow[] = [];
+    const byId = new Map<number, LoadRow>();
+    const ids = ranked.map((match) => match.load_id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      for (const row of this.db.query(`SELECT * FROM loads WHERE ${whereSql} AND id IN (${chunk.map(() => "?").join(", ")})`).all(...args, ...chunk) as LoadRow[]) byId.set(row.id, row);
+    }
+    for (const id of ids) if (byId.has(id)) scored.push(byId.get(id)!);
+    const page: LoadRow[] = scored.slice(offset, offset + limit);
+    if (page.length < limit) {
+      const restOffset = Math.max(0, offset - scored.length);
+      const rest = this.db
+        .query(`SELECT * FROM loads WHERE ${whereSql} AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY pickup_earliest, id LIMIT ? OFFSET ?`)
+        .all(...args, JSON.stringify(scored.map((row) => row.id)), limit - page.length, restOffset) as LoadRow[];
+      page.push(...rest);
+    }
+    return { rows: page.map((row) => ({ load: this.toView(row), match: matchOf.get(row.id) ?? null })), total };
   }
 
   /** A load's lifecycle events, oldest first. */

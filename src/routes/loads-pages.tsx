@@ -111,12 +111,13 @@ export function loadsPages(deps: AppDeps) {
         const pickupDay = /^\d{4}-\d{2}-\d{2}$/.test(query.pickup ?? "") ? query.pickup! : "";
         const dayStart = pickupDay ? localTime(`${pickupDay}T00:00`) : null;
         const filter: BoardFilterValues = { truckId, equipment, radiusMiles: radius !== null && radius > 0 ? radius : null, pickupDate: pickupDay };
-        const rows = views.board({
+        const { rows, total } = views.board({
           truckId: truckId ?? undefined,
           equipment: equipment || undefined,
           near: filter.radiusMiles !== null && truck?.match ? { ...truck.match.at, miles: filter.radiusMiles } : undefined,
           pickupFrom: dayStart ?? undefined,
           pickupTo: dayStart === null ? undefined : dayStart + DAY_MS,
+          limit: BOARD_ROWS,
         });
         const sources = deps.host.list().filter((source) => source.kind === "loadboard" && source.enabled);
         const emptyText =
@@ -130,8 +131,8 @@ export function loadsPages(deps: AppDeps) {
           principal!,
           "Loads",
           LoadBoardPage({
-            rows: rows.slice(0, BOARD_ROWS),
-            total: rows.length,
+            rows,
+            total,
             trucks,
             filter,
             timeZone: timeZone(),

@@ -17,7 +17,7 @@ import { EQUIPMENT_CODES, LoadRecordSchema, type LoadRecord } from "../loads/rec
 import type { Match } from "../domain/matching";
 import type { BrokerView } from "../loads/brokers";
 import { ErrorSchema } from "./vehicles";
-import { ListOf, ListQuery, pageList } from "../http/pagination";
+import { decodeCursor, encodeCursor, ListOf, ListQuery, pageList } from "../http/pagination";
 import { CostsError, type Costs } from "../loads/cost-settings";
 import { truckMoney } from "../loads/money-report";
 import { PreferencesError, readPreferences, writePreferences, type TruckPreferencesInput } from "../loads/preferences";
@@ -173,8 +173,11 @@ export function loadsApi(deps: AppDeps) {
       ({ principal, query, status }) => {
         if (query.status && !(LOAD_STATUSES as readonly string[]).includes(query.status)) return status(422, errorBody("invalid", `status must be one of ${LOAD_STATUSES.join(", ")}`));
         const truckId = truckFor(principal!, query.truck_id);
-        const rows = views.board({ status: query.status as LoadStatus | undefined, truckId, equipment: query.equipment, sort: query.sort ?? "score" });
-        return pageList(rows.map((row) => loadJson(row.load, row.match)), (load) => load.id, query.limit, query.cursor);
+        // Offset paging: the board's order is the engine's ranking, which has no stable key to seek from.
+        const limit = query.limit ?? 50;
+        const offset = Math.max(0, Number(decodeCursor(query.cursor) ?? 0) || 0);
+        const { rows, total } = views.board({ status: query.status as LoadStatus | undefined, truckId, equipment: query.equipment, sort: query.sort ?? "score", limit, offset });
+        return { data: rows.map((row) => loadJson(row.load, row.match)), next_cursor: offset + rows.length < total ? encodeCursor(offset + rows.length) : null };
       },
       {
         query: t.Object({

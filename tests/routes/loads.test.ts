@@ -86,6 +86,17 @@ describe("the board", () => {
     const fleetBoard = await json("GET", "/api/v1/loads");
     expect(fleetBoard.body.data.find((row: any) => row.external_id === "back").match.truck_id).toBe(dallas);
     expect((await json("GET", "/api/v1/loads?status=nope")).status).toBe(422);
+    // Paging walks the same order, scored loads first, each load once.
+    const all = (await json("GET", `/api/v1/loads?truck_id=${chicago}&limit=100`)).body.data.map((row: any) => row.id);
+    const walked: number[] = [];
+    let cursor: string | null = "";
+    while (cursor !== null) {
+      const page: any = await json("GET", `/api/v1/loads?truck_id=${chicago}&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+      walked.push(...page.body.data.map((row: any) => row.id));
+      cursor = page.body.next_cursor;
+    }
+    expect(walked).toEqual(all);
+    expect(new Set(walked).size).toBe(walked.length);
   });
 
   test("one load with a match for every truck, best first; a driver sees only their own truck's", async () => {
