@@ -47,7 +47,7 @@ interface BrokerRow {
   unpaid_past_due: number;
 }
 
-/** Every broker's row with its history, in one pass over the loads. */
+/** Every broker's row with its history: only the loads the fleet booked count (an index holds just those). */
 const BROKER_SQL = `
   SELECT b.id, b.name, b.mc, b.dot, b.phone, b.email, b.credit_score, b.days_to_pay, b.notes, b.demo, b.created_at,
     count(l.booked_at) AS loads_booked,
@@ -57,7 +57,7 @@ const BROKER_SQL = `
     count(CASE WHEN l.disputed = 1 THEN 1 END) AS disputes,
     count(CASE WHEN l.cancelled_by = 'broker' AND l.booked_at IS NOT NULL THEN 1 END) AS cancelled_by_broker,
     count(CASE WHEN l.invoiced_at IS NOT NULL AND l.paid_at IS NULL AND l.status != 'cancelled' AND l.invoiced_at < ?1 - ${PAYMENT_TERMS_DAYS * DAY_MS} THEN 1 END) AS unpaid_past_due
-  FROM brokers b LEFT JOIN loads l ON l.broker_id = b.id`;
+  FROM brokers b LEFT JOIN loads l ON l.broker_id = b.id AND l.booked_at IS NOT NULL`;
 
 export class BrokerBook {
   private cache: Map<number, BrokerView> | null = null;
