@@ -163,9 +163,11 @@ export class LoadViews {
     const scored: LoadRow[] = [];
     const byId = new Map<number, LoadRow>();
     const ids = ranked.map((match) => match.load_id);
+    // By primary key: "+status" keeps SQLite from walking the board index over every open load.
+    const byKeySql = `+${whereSql}`;
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      for (const row of this.db.query(`SELECT * FROM loads WHERE ${whereSql} AND id IN (${chunk.map(() => "?").join(", ")})`).all(...args, ...chunk) as LoadRow[]) byId.set(row.id, row);
+      for (const row of this.db.query(`SELECT * FROM loads WHERE ${byKeySql} AND id IN (${chunk.map(() => "?").join(", ")})`).all(...args, ...chunk) as LoadRow[]) byId.set(row.id, row);
     }
     for (const id of ids) if (byId.has(id)) scored.push(byId.get(id)!);
     const page: LoadRow[] = scored.slice(offset, offset + limit);
