@@ -122,10 +122,7 @@ export class Loads {
     const problem = loadProblem(full);
     if (problem) throw new LoadActionError("invalid", problem);
     const result = this.store.ingest({ sourceId: "manual", loads: [full as unknown as Record<string, unknown>], receivedAt: this.now() });
-    if (result.rejected) {
-      const reason = (this.db.query("SELECT reason FROM dead_letters WHERE kind = 'load' AND source_id = 'manual' ORDER BY id DESC LIMIT 1").get() as { reason: string } | null)?.reason;
-      throw new LoadActionError("invalid", reason ?? "the load could not be stored");
-    }
+    if (result.rejected) throw new LoadActionError("invalid", result.rejections[0]?.reason ?? "the load could not be stored");
     this.engine.loadsChanged(result.changedIds);
     const { id } = this.db.query("SELECT id FROM loads WHERE source_id = 'manual' AND external_id = ?").get(externalId) as { id: number };
     return id;

@@ -44,6 +44,8 @@ export interface LoadBatchResult {
   unchanged: number;
   expired: number;
   rejected: number;
+  /** Each rejected record: where it came from, why, and the raw text kept in its dead letter. */
+  rejections: RejectedItem[];
   /** Ids of loads inserted, changed or expired (the matching engine rescores or drops these). */
   changedIds: number[];
 }
@@ -169,7 +171,7 @@ export class LoadStore {
 
   /** Stores one poll's loads in one transaction; returns what changed. */
   ingest(batch: LoadBatch): LoadBatchResult {
-    const result: LoadBatchResult = { new: 0, updated: 0, unchanged: 0, expired: 0, rejected: 0, changedIds: [] };
+    const result: LoadBatchResult = { new: 0, updated: 0, unchanged: 0, expired: 0, rejected: 0, rejections: [], changedIds: [] };
     const at = batch.receivedAt;
     this.db.transaction(() => {
       for (const item of batch.rejected ?? []) this.reject(batch.sourceId, item.ref, item.raw ?? "", item.reason, at, result);
@@ -276,7 +278,9 @@ export class LoadStore {
 
   private reject(sourceId: string, ref: string, raw: unknown, reason: string, at: number, result: LoadBatchResult): void {
     const text = typeof raw === "string" ? raw : JSON.stringify(raw) ?? String(raw);
-    this.sql.deadLetter.run(at, sourceId, ref.slice(0, 300), text.slice(0, 4000), Buffer.byteLength(text), reason.slice(0, 1000));
+    const item = { ref: ref.slice(0, 300), reason: reason.slice(0, 1000), raw: text.slice(0, 4000) };
+    this.sql.deadLetter.run(at, sourceId, item.ref, item.raw, Buffer.byteLength(text), item.reason);
     result.rejected++;
+    result.rejections.push(item);
   }
 }

@@ -29,7 +29,6 @@ import { errorPage, renderPage } from "../http/pages";
 import { isHtmx, redirect } from "../http/respond";
 import { isTimeZone } from "../loads/transforms";
 import { MappingError, type FieldMapping, type FieldSpec } from "../loads/mapping";
-import type { RejectedItem } from "../plugins/types";
 import { compileCsvMapping, decodeCsvBytes, parseLoadsCsv, type DelimiterOption } from "../../plugins/loadboard-csv/parse";
 import { MAX_FILE_BYTES } from "../../plugins/loadboard-csv/index";
 import { PRESETS, PRESET_NAMES, type PresetName } from "../../plugins/loadboard-csv/presets";
@@ -124,10 +123,6 @@ export function loadsUpload(deps: AppDeps) {
   const jobs = new UploadJobs();
   const canUpload = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
   const forbidden = (principal: Principal) => errorPage(403, "Not allowed", "Uploading loads is for dispatchers.", principal);
-  const sql = {
-    lastDeadLetter: deps.db.query("SELECT coalesce(max(id), 0) AS id FROM dead_letters"),
-    rejectedSince: deps.db.query("SELECT ref, reason, payload FROM dead_letters WHERE id > ? AND kind = 'load' AND source_id = ? ORDER BY id LIMIT ?"),
-  };
 
   const defaults = (): UploadFormValues => ({ preset: DEFAULT_PRESET, delimiter: "auto", time_zone: deps.config.current().timezone, source: DEFAULT_UPLOAD_SOURCE, broker_name: "" });
   const formPage = (request: Request, principal: Principal, values: UploadFormValues, error?: string) =>
@@ -191,13 +186,10 @@ export function loadsUpload(deps: AppDeps) {
       for (let start = 0; start === 0 || start < parsed.loads.length; start += STORE_CHUNK_LOADS) {
         await yieldToOthers();
         const chunk = parsed.loads.slice(start, start + STORE_CHUNK_LOADS);
-        // The store's own refusals (a place the gazetteer does not know) exist only as dead letters. Nothing
-        // else runs during the synchronous ingest, so the rows after `before` are this chunk's.
-        const before = (sql.lastDeadLetter.get() as { id: number }).id;
         const result = deps.loads.ingest({ sourceId: job.sourceId, loads: chunk, rejected: start === 0 ? parsed.rejected : [], complete: false, receivedAt });
-        if (result.rejected && job.rejected.length < MAX_REJECTED_LISTED) {
-          const rows = sql.rejectedSince.all(before, job.sourceId, MAX_REJECTED_LISTED - job.rejected.length) as { ref: string; reason: string; payload: string }[];
-          job.rejected.push(...rows.map((row) => ({ ref: row.ref, reason: row.reason, raw: row.payload.length > RAW_PREVIEW_CHARS ? `${row.payload.slice(0, RAW_PREVIEW_CHARS - 1)}…` : row.payload }) satisfies RejectedItem));
+        for (const item of result.rejections.slice(0, MAX_REJECTED_LISTED - job.rejected.length)) {
+          const raw = item.raw ?? "";
+          job.rejected.push({ ref: item.ref, reason: item.reason, raw: raw.length > RAW_PREVIEW_CHARS ? `${raw.slice(0, RAW_PREVIEW_CHARS - 1)}…` : raw });
         }
         counts.new += result.new;
         counts.updated += result.updated;
