@@ -12,7 +12,7 @@
  * cents; rates may carry fractions of a cent: diesel keeps EIA's tenth of a cent (375.9 ¢/gal for
  * $3.759), an owner may set tires at 4.5 ¢/mi.
  */
-import { formatCents, formatRateCents, mulCents, ratePerMileCents, roundCents } from "./money";
+import { formatCents, formatRateCents, groupThousands, mulCents, ratePerMileCents, roundCents } from "./money";
 
 /** How the driver is paid for a trip. */
 export type DriverPay =
@@ -90,7 +90,7 @@ export interface TripCost {
 /** A number for a `how` text: thousands commas, up to two decimals, no trailing zeros. */
 function formatQuantity(value: number): string {
   const [whole, fraction] = String(Math.round(value * 100) / 100).split(".");
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const grouped = groupThousands(whole!);
   return fraction ? `${grouped}.${fraction}` : grouped;
 }
 

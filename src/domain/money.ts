@@ -48,8 +48,8 @@ export function ratePerMileCents(totalCents: number, miles: number): number {
   return roundCents(totalCents / miles);
 }
 
-/** Digits with a comma every three places from the right. */
-function groupThousands(digits: string): string {
+/** Digits with a comma every three places from the right (the whole part of any figure a person reads). */
+export function groupThousands(digits: string): string {
   return digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 

@@ -18,6 +18,7 @@
  * such a truck carry both.
  */
 import { kmToMiles, litresToGallons, milesToKm, mpgFromDistanceAndFuel } from "./units";
+import { groupThousands } from "./money";
 
 /** One telemetry sample: UTC epoch ms and the lifetime counters, when the sample has them. */
 export interface CounterSample {
@@ -61,7 +62,7 @@ const FUEL_SLACK_L = 2;
 /** Miles or gallons for a reason text: thousands commas, `decimals` places. */
 function formatAmount(value: number, decimals: number): string {
   const [whole, fraction] = value.toFixed(decimals).split(".");
-  const grouped = whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const grouped = groupThousands(whole!);
   return fraction ? `${grouped}.${fraction}` : grouped;
 }
 

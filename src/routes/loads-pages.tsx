@@ -22,17 +22,12 @@ import { LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
 import { LoadPage, type LaneView } from "../../views/loads/load";
 import { NewLoadPage } from "../../views/loads/new";
 import { BrokerPage, BrokersPage } from "../../views/brokers/page";
+import { formField } from "../http/form";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Rows the board page shows (the API pages further). */
 const BOARD_ROWS = 100;
 const DAY_MS = 86_400_000;
-
-/** A form field as trimmed text ("" when absent). */
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | null)?.[name];
-  return typeof value === "string" ? value.trim() : "";
-}
 
 export function loadsPages(deps: AppDeps) {
   const views = new LoadViews(deps.db, deps.loads);
@@ -155,31 +150,31 @@ export function loadsPages(deps: AppDeps) {
         if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Entering loads is for dispatchers.", principal!);
         const form = Object.fromEntries(Object.entries((body ?? {}) as Record<string, unknown>).filter(([, v]) => typeof v === "string")) as Record<string, string>;
         const place = (prefix: string) => ({
-          ...(field(body, `${prefix}_city`) ? { city: field(body, `${prefix}_city`) } : {}),
-          ...(field(body, `${prefix}_state`) ? { state: field(body, `${prefix}_state`).toUpperCase() } : {}),
-          ...(field(body, `${prefix}_zip`) ? { zip: field(body, `${prefix}_zip`) } : {}),
+          ...(formField(body, `${prefix}_city`) ? { city: formField(body, `${prefix}_city`) } : {}),
+          ...(formField(body, `${prefix}_state`) ? { state: formField(body, `${prefix}_state`).toUpperCase() } : {}),
+          ...(formField(body, `${prefix}_zip`) ? { zip: formField(body, `${prefix}_zip`) } : {}),
         });
         let record: Omit<LoadRecord, "external_id">;
         try {
-          const number = (name: string) => (field(body, name) ? Number(field(body, name).replace(/,/g, "")) : undefined);
-          const pickup = localTime(field(body, "pickup_at"));
+          const number = (name: string) => (formField(body, name) ? Number(formField(body, name).replace(/,/g, "")) : undefined);
+          const pickup = localTime(formField(body, "pickup_at"));
           if (pickup === null) return newLoadPage(request, principal!, form, "The earliest pickup time is needed.");
           record = {
             origin: place("origin") as LoadRecord["origin"],
             destination: place("dest") as LoadRecord["destination"],
             pickup_earliest: pickup,
-            ...(localTime(field(body, "pickup_latest")) !== null ? { pickup_latest: localTime(field(body, "pickup_latest"))! } : {}),
-            ...(localTime(field(body, "delivery_at")) !== null ? { delivery_earliest: localTime(field(body, "delivery_at"))! } : {}),
-            equipment: (field(body, "equipment") || "V") as LoadRecord["equipment"],
+            ...(localTime(formField(body, "pickup_latest")) !== null ? { pickup_latest: localTime(formField(body, "pickup_latest"))! } : {}),
+            ...(localTime(formField(body, "delivery_at")) !== null ? { delivery_earliest: localTime(formField(body, "delivery_at"))! } : {}),
+            equipment: (formField(body, "equipment") || "V") as LoadRecord["equipment"],
             ...(number("weight_lb") !== undefined ? { weight_lb: number("weight_lb") } : {}),
-            ...(field(body, "rate") ? { rate_cents: toMoneyCents(field(body, "rate")) } : {}),
+            ...(formField(body, "rate") ? { rate_cents: toMoneyCents(formField(body, "rate")) } : {}),
             ...(number("loaded_miles") !== undefined ? { loaded_miles: number("loaded_miles") } : {}),
-            ...(field(body, "commodity") ? { commodity: field(body, "commodity") } : {}),
-            ...(field(body, "comments") ? { comments: field(body, "comments") } : {}),
+            ...(formField(body, "commodity") ? { commodity: formField(body, "commodity") } : {}),
+            ...(formField(body, "comments") ? { comments: formField(body, "comments") } : {}),
             broker: {
-              name: field(body, "broker_name"),
-              ...(field(body, "broker_mc") ? { mc: field(body, "broker_mc").replace(/\D/g, "") } : {}),
-              ...(field(body, "broker_phone") ? { phone: field(body, "broker_phone") } : {}),
+              name: formField(body, "broker_name"),
+              ...(formField(body, "broker_mc") ? { mc: formField(body, "broker_mc").replace(/\D/g, "") } : {}),
+              ...(formField(body, "broker_phone") ? { phone: formField(body, "broker_phone") } : {}),
             },
           };
         } catch (error) {
@@ -204,11 +199,11 @@ export function loadsPages(deps: AppDeps) {
         return lifecycle(request, principal!, params.id, () => {
           let rate: number;
           try {
-            rate = toMoneyCents(field(body, "rate"));
+            rate = toMoneyCents(formField(body, "rate"));
           } catch (error) {
             throw new LoadActionError("invalid", `The agreed rate: ${(error as Error).message}`);
           }
-          deps.loads.book(params.id, Number(field(body, "truck_id")), rate, principal!.userId);
+          deps.loads.book(params.id, Number(formField(body, "truck_id")), rate, principal!.userId);
           deps.log.info("load booked", { id: params.id, by: principal!.name });
         });
       },
@@ -218,10 +213,10 @@ export function loadsPages(deps: AppDeps) {
       "/loads/:id/status",
       ({ request, principal, params, body }) => {
         if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Moving loads along is for dispatchers.", principal!);
-        const status = field(body, "status");
+        const status = formField(body, "status");
         return lifecycle(request, principal!, params.id, () => {
           if (!(LOAD_STATUSES as readonly string[]).includes(status)) throw new LoadActionError("invalid", `unknown status ${JSON.stringify(status)}`);
-          deps.loads.setStatus(params.id, status as LoadStatus, principal!.userId, { cancelledBy: field(body, "cancelled_by") === "broker" ? "broker" : "fleet" });
+          deps.loads.setStatus(params.id, status as LoadStatus, principal!.userId, { cancelledBy: formField(body, "cancelled_by") === "broker" ? "broker" : "fleet" });
         });
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
@@ -231,8 +226,8 @@ export function loadsPages(deps: AppDeps) {
       ({ request, principal, params, body }) => {
         if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Truck preferences are for dispatchers.", principal!);
         if (!deps.fleet.vehicle(params.id)) return errorPage(404, "No such truck", `There is no truck ${params.id}.`, principal!);
-        const number = (name: string) => (field(body, name) === "" ? null : Number(field(body, name).replace(/[$,]/g, "")));
-        const states = (name: string) => field(body, name).split(/[\s,]+/).filter(Boolean);
+        const number = (name: string) => (formField(body, name) === "" ? null : Number(formField(body, name).replace(/[$,]/g, "")));
+        const states = (name: string) => formField(body, name).split(/[\s,]+/).filter(Boolean);
         const rpm = number("min_rpm");
         try {
           writePreferences(deps.db, params.id, {
@@ -241,7 +236,7 @@ export function loadsPages(deps: AppDeps) {
             preferred_states: states("preferred_states"),
             avoided_states: states("avoided_states"),
             max_weight_lb: number("max_weight_lb"),
-            home_by: field(body, "home_by") || null,
+            home_by: formField(body, "home_by") || null,
           });
         } catch (error) {
           if (!(error instanceof PreferencesError)) throw error;
@@ -256,7 +251,7 @@ export function loadsPages(deps: AppDeps) {
       "/loads/:id/dispute",
       ({ request, principal, params, body }) => {
         if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Disputes are for dispatchers.", principal!);
-        return lifecycle(request, principal!, params.id, () => deps.loads.setDisputed(params.id, field(body, "disputed") === "true", principal!.userId));
+        return lifecycle(request, principal!, params.id, () => deps.loads.setDisputed(params.id, formField(body, "disputed") === "true", principal!.userId));
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
     )
@@ -273,7 +268,7 @@ export function loadsPages(deps: AppDeps) {
       "/brokers/:id/notes",
       ({ request, principal, params, body }) => {
         if (!canEdit(principal!)) return errorPage(403, "Not allowed", "Broker notes are for dispatchers.", principal!);
-        if (!deps.loads.brokers.setNotes(params.id, field(body, "notes"))) return errorPage(404, "No such broker", `There is no broker ${params.id}.`, principal!);
+        if (!deps.loads.brokers.setNotes(params.id, formField(body, "notes"))) return errorPage(404, "No such broker", `There is no broker ${params.id}.`, principal!);
         return redirect(request, `/brokers/${params.id}`);
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },

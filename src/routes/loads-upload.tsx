@@ -33,6 +33,7 @@ import { compileCsvMapping, decodeCsvBytes, parseLoadsCsv, type DelimiterOption 
 import { MAX_FILE_BYTES } from "../../plugins/loadboard-csv/index";
 import { PRESETS, PRESET_NAMES, type PresetName } from "../../plugins/loadboard-csv/presets";
 import { DELIMITER_CHOICES, UploadFormPage, UploadJobLive, UploadJobPage, type UploadFormValues, type UploadJobView } from "../../views/loads/upload";
+import { formField } from "../http/form";
 
 /** Imports whose pages are kept; the oldest finished one is dropped first. */
 export const MAX_UPLOAD_JOBS = 20;
@@ -74,12 +75,6 @@ export function brokerFields(preset: PresetName, brokerName: string): FieldMappi
   if (column === undefined) return { "broker.name": { value: brokerName } };
   const spec: FieldSpec = typeof column === "string" ? { path: column } : column;
   return { "broker.name": { ...spec, default: brokerName } };
-}
-
-/** A form field as trimmed text ("" when absent or not text). */
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | null)?.[name];
-  return typeof value === "string" ? value.trim() : "";
 }
 
 /** A file's size in MB rounded up to a tenth, so a file just over a limit never reads as the limit: "50.1 MB". */
@@ -216,11 +211,11 @@ export function loadsUpload(deps: AppDeps) {
       async ({ request, principal, body }) => {
         if (!canUpload(principal!)) return forbidden(principal!);
         const values: UploadFormValues = {
-          preset: field(body, "preset") || DEFAULT_PRESET,
-          delimiter: field(body, "delimiter") || "auto",
-          time_zone: field(body, "time_zone") || deps.config.current().timezone,
-          source: field(body, "source") || DEFAULT_UPLOAD_SOURCE,
-          broker_name: field(body, "broker_name"),
+          preset: formField(body, "preset") || DEFAULT_PRESET,
+          delimiter: formField(body, "delimiter") || "auto",
+          time_zone: formField(body, "time_zone") || deps.config.current().timezone,
+          source: formField(body, "source") || DEFAULT_UPLOAD_SOURCE,
+          broker_name: formField(body, "broker_name"),
         };
         const refuse = (message: string) => formPage(request, principal!, values, message);
         const file = (body as Record<string, unknown> | null)?.file;

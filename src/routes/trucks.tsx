@@ -24,6 +24,7 @@ import type { BestLoadsProps } from "../../views/loads/best";
 import { LoadViews } from "../loads/views";
 import { readPreferences } from "../loads/preferences";
 import { truckMoney } from "../loads/money-report";
+import { formField } from "../http/form";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Most points a page chart or track carries: plenty for a phone-width chart. */
@@ -64,15 +65,9 @@ function bestLoadsFor(deps: AppDeps, truckId: number, principal: Principal): Bes
   };
 }
 
-/** A form field as trimmed text ("" when absent). */
-function field(body: unknown, name: string): string {
-  const value = (body as Record<string, unknown> | null)?.[name];
-  return typeof value === "string" ? value.trim() : "";
-}
-
 /** A number from a form field, null when empty; NaN marks a typo for the fleet service to refuse. */
 function numberField(body: unknown, name: string): number | null {
-  const text = field(body, name);
+  const text = formField(body, name);
   return text === "" ? null : Number(text);
 }
 
@@ -119,7 +114,7 @@ export function trucksRoutes(deps: AppDeps) {
     .post(
       "/trucks",
       ({ request, principal, body }) => {
-        const form = Object.fromEntries(["unit", "name", "vin", "make", "model", "year", "mpg", "tank_gal", "equipment", "home_base"].map((name) => [name, field(body, name)]));
+        const form = Object.fromEntries(["unit", "name", "vin", "make", "model", "year", "mpg", "tank_gal", "equipment", "home_base"].map((name) => [name, formField(body, name)]));
         const tankGallons = numberField(body, "tank_gal");
         const input: VehicleInput = {
           unit: form.unit!,
@@ -153,9 +148,9 @@ export function trucksRoutes(deps: AppDeps) {
       "/trucks/devices",
       ({ request, principal, body }) =>
         deviceAction(request, principal!, () => {
-          const vehicleId = Number(field(body, "vehicle_id"));
+          const vehicleId = Number(formField(body, "vehicle_id"));
           if (!Number.isInteger(vehicleId) || vehicleId <= 0) throw new FleetInputError("Pick the truck this device reports for.");
-          const { device, secret } = deps.fleet.createDevice({ id: field(body, "id"), vehicle_id: vehicleId, name: field(body, "name") || undefined });
+          const { device, secret } = deps.fleet.createDevice({ id: formField(body, "id"), vehicle_id: vehicleId, name: formField(body, "name") || undefined });
           deps.log.info("device added", { device: device.id, vehicle_id: device.vehicle_id, by: principal!.name });
           return { flash: { kind: "success", message: `Device ${device.id} added.` }, credentials: { deviceId: device.id, secret, unit: deps.fleet.vehicle(vehicleId)?.unit ?? null } };
         }),
@@ -165,7 +160,7 @@ export function trucksRoutes(deps: AppDeps) {
       "/trucks/devices/:id/adopt",
       ({ request, principal, params, body }) =>
         deviceAction(request, principal!, () => {
-          const device = deps.fleet.adopt(params.id, Number(field(body, "vehicle_id")));
+          const device = deps.fleet.adopt(params.id, Number(formField(body, "vehicle_id")));
           deps.log.info("device adopted", { device: device.id, vehicle_id: device.vehicle_id, by: principal!.name });
           return { flash: { kind: "success", message: `Device ${device.id} adopted to truck ${deps.fleet.vehicle(device.vehicle_id!)?.unit ?? device.vehicle_id}. It keeps the password it presented.` } };
         }),
@@ -186,7 +181,7 @@ export function trucksRoutes(deps: AppDeps) {
       "/trucks/devices/:id/disable",
       ({ request, principal, params, body }) => {
         const result = deviceAction(request, principal!, () => {
-          const disabled = field(body, "disabled") !== "0";
+          const disabled = formField(body, "disabled") !== "0";
           const device = deps.fleet.setDisabled(params.id, disabled);
           deps.log.info(disabled ? "device disabled" : "device enabled", { device: device.id, by: principal!.name });
           return { flash: { kind: "success", message: `Device ${device.id} is ${device.status}.` } };
