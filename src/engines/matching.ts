@@ -36,6 +36,8 @@ import { localTimeToEpochMs } from "../loads/transforms";
 const FAR_FACTOR = 1.5;
 /** Full breakdowns kept per truck: a page of a truck's best loads, and room for new ones to compete. */
 export const KEEP_PER_TRUCK = 100;
+/** How long a truck's measured MPG is reused before its counters are read again (ms). */
+const MPG_REFRESH_MS = 3_600_000;
 /** Telemetry rows read to measure a truck's MPG. */
 const MPG_SAMPLE_ROWS = 20_000;
 const HOUR_MS = 3_600_000;
@@ -85,6 +87,8 @@ export class MatchingEngine {
   private thresholds = new Map<number, number>();
   /** The open loads as columns for the prefilter, rebuilt after loads change (null: stale). */
   private columns: LoadColumnsIndex | null = null;
+  /** Each truck's measured MPG, with when and for which settings it was measured. */
+  private readonly mpgCache = new Map<number, { at: number; key: string; estimate: MpgEstimate }>();
   private loaded = false;
   private readonly now: () => number;
 
@@ -363,8 +367,15 @@ export class MatchingEngine {
     );
     return rows.map((row) => {
       const configuredMpg = row.mpg ?? costs.mpg;
-      const history = (samples.all(row.id, MPG_SAMPLE_ROWS) as CounterSample[]).reverse();
-      const mpg = measuredMpg(history, { configuredMpg, lastMiles: costs.mpg_measure_miles });
+      // A truck moving rescores often; its MPG over the last 1 000 mi does not change in minutes.
+      const key = `${configuredMpg}|${costs.mpg_measure_miles}`;
+      let cached = this.mpgCache.get(row.id);
+      if (!cached || cached.key !== key || now - cached.at > MPG_REFRESH_MS) {
+        const history = (samples.all(row.id, MPG_SAMPLE_ROWS) as CounterSample[]).reverse();
+        cached = { at: now, key, estimate: measuredMpg(history, { configuredMpg, lastMiles: costs.mpg_measure_miles }) };
+        this.mpgCache.set(row.id, cached);
+      }
+      const mpg = cached.estimate;
       const equipment = row.equipment ? row.equipment.split(",").filter(Boolean) : [];
       const next = booked.get(row.id) as { id: number; dest_lat: number; dest_lon: number; free_at: number } | null;
       const at = next ? { lat: next.dest_lat, lon: next.dest_lon } : row.lat !== null && row.lon !== null ? { lat: row.lat, lon: row.lon } : null;
