@@ -250,10 +250,10 @@ export function observationProblem(observation: RateObservation, limits: Observa
     return `loaded_miles must be more than 0, got ${observation.loaded_miles}`;
   }
   const centsPerMile = rateCentsPerMile(observation);
+  if (centsPerMile >= min && centsPerMile <= max) return null;
+  // Only a rejected report pays for the text (every lane question screens every report).
   const working = `${centsPerMile.toFixed(1)} ¢/mi (${observation.rate_cents} ¢ over ${observation.loaded_miles} mi)`;
-  if (centsPerMile < min) return `rate ${working} is below the floor of ${min} ¢/mi`;
-  if (centsPerMile > max) return `rate ${working} is above the ceiling of ${max} ¢/mi`;
-  return null;
+  return centsPerMile < min ? `rate ${working} is below the floor of ${min} ¢/mi` : `rate ${working} is above the ceiling of ${max} ¢/mi`;
 }
 
 /** Splits observations into those the statistics use and those rejected, each with its reason. */

@@ -159,37 +159,72 @@ export function equipmentFits(truckEquipment: readonly string[], loadEquipment: 
  * A quick estimate of `matchLoad`'s score, for ranking every pair cheaply: the same net-per-day
  * base and preference points, but driving time as miles ÷ speed with a 10-h rest per 11 h of
  * driving, no HOS windows and no cost lines. Only a truck's best pairs by this estimate get the
- * full breakdown (MatchingEngine); the score a page shows is always the full one. Null when the
- * truck cannot haul the load at all (equipment, weight) or there is no revenue to go on.
+ * full breakdown (MatchingEngine); the score a page shows is always the full one. The caller has
+ * settled equipment already (`equipmentFits`, or the engine's bit masks: this runs for millions
+ * of pairs). Null when the load is too heavy for the truck or there is no revenue to go on.
  */
 export function estimateScore(truck: MatchTruck, load: MatchLoad, settings: MatchSettings, dieselCentsPerGallon: number): number | null {
-  if (!equipmentFits(truck.equipment, load.equipment)) return null;
+  return estimateFromFigures(
+    truck,
+    {
+      deadheadMiles: estimateRoadMiles(truck.at, load.origin, settings.circuity),
+      loadedMiles: load.postedMiles ?? estimateRoadMiles(load.origin, load.destination, settings.circuity),
+      rateCents: load.rateCents,
+      laneMedianRpmCents: load.laneMedianRpmCents,
+      pickupEarliest: load.pickupEarliest,
+      pickupLatest: load.pickupLatest,
+      weightLb: load.weightLb,
+      destinationState: load.destination.state ?? "",
+      brokerLevel: load.broker.level,
+      dieselCentsPerGallon,
+    },
+    settings,
+  );
+}
+
+/** A pair as the quick estimate needs it: plain figures (the engine reads them from typed columns). */
+export interface EstimateFigures {
+  /** Road miles, estimated (straight line × circuity). */
+  deadheadMiles: number;
+  loadedMiles: number;
+  rateCents: number | null;
+  laneMedianRpmCents: number | null;
+  pickupEarliest: number;
+  pickupLatest: number | null;
+  weightLb: number | null;
+  destinationState: string;
+  brokerLevel: MatchLoad["broker"]["level"];
+  dieselCentsPerGallon: number;
+}
+
+/** `estimateScore` on figures: the one formula, whichever way the figures were read. */
+export function estimateFromFigures(truck: MatchTruck, figures: EstimateFigures, settings: MatchSettings): number | null {
   const prefs = truck.preferences;
-  if (prefs.maxWeightLb !== null && load.weightLb !== null && load.weightLb > prefs.maxWeightLb) return null;
-  const deadhead = estimateRoadMiles(truck.at, load.origin, settings.circuity);
-  const loaded = load.postedMiles ?? estimateRoadMiles(load.origin, load.destination, settings.circuity);
-  const revenue = load.rateCents ?? (load.laneMedianRpmCents === null ? null : load.laneMedianRpmCents * loaded);
+  if (prefs.maxWeightLb !== null && figures.weightLb !== null && figures.weightLb > prefs.maxWeightLb) return null;
+  const deadhead = figures.deadheadMiles;
+  const loaded = figures.loadedMiles;
+  const revenue = figures.rateCents ?? (figures.laneMedianRpmCents === null ? null : figures.laneMedianRpmCents * loaded);
   if (revenue === null) return null;
   const miles = deadhead + loaded;
   const drivingHours = miles / settings.avgSpeedMph;
   const start = Math.max(settings.now, truck.availableAt);
-  const atPickup = Math.max(start + (deadhead / settings.avgSpeedMph) * 3_600_000, load.pickupEarliest);
+  const atPickup = Math.max(start + (deadhead / settings.avgSpeedMph) * 3_600_000, figures.pickupEarliest);
   const emptyAt = atPickup + (loaded / settings.avgSpeedMph + Math.floor(drivingHours / 11) * 10) * 3_600_000 + 2 * settings.handlingMs;
   const days = Math.max((emptyAt - start) / DAY_MS, 0.5);
   const pay = settings.driverPay;
-  const perMile = (dieselCentsPerGallon / truck.mpg) + settings.variable.maintenanceCentsPerMile + settings.variable.tiresCentsPerMile + settings.variable.otherCentsPerMile;
+  const perMile = figures.dieselCentsPerGallon / truck.mpg + settings.variable.maintenanceCentsPerMile + settings.variable.tiresCentsPerMile + settings.variable.otherCentsPerMile;
   const driver = pay.kind === "percent" ? (revenue * pay.percent) / 100 : pay.centsPerMile * (pay.paidMiles === "all" ? miles : loaded);
   const net = revenue - perMile * miles - driver - settings.fixedCentsPerDay * days;
   let score = Math.max(0, Math.min(80, Math.round(net / days / 1000)));
-  const state = load.destination.state ?? "";
+  const state = figures.destinationState;
   if (prefs.preferredStates.includes(state)) score += SCORE_POINTS.preferredState;
   if (prefs.avoidedStates.includes(state)) score += SCORE_POINTS.avoidedState;
   if (deadhead > prefs.maxDeadheadMiles) score += SCORE_POINTS.deadheadOverLimit;
   if (prefs.minRpmAllInCents !== null && revenue / miles < prefs.minRpmAllInCents) score += SCORE_POINTS.rpmUnderMinimum;
-  score += SCORE_POINTS.brokerRisk[load.broker.level];
-  if (load.rateCents === null) score += SCORE_POINTS.revenueEstimated;
+  score += SCORE_POINTS.brokerRisk[figures.brokerLevel];
+  if (figures.rateCents === null) score += SCORE_POINTS.revenueEstimated;
   if (prefs.homeBy !== null && emptyAt > prefs.homeBy) score += SCORE_POINTS.lateForHome;
-  if (load.pickupLatest !== null && atPickup > load.pickupLatest) score = 0;
+  if (figures.pickupLatest !== null && atPickup > figures.pickupLatest) score = 0;
   return Math.max(0, Math.min(100, score));
 }
 

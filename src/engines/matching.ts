@@ -21,8 +21,8 @@ import { equipmentFits, estimateScore, matchLoad, type Match, type MatchLoad, ty
 import { freshClock } from "../domain/hos";
 import { haversineKm } from "../domain/geo";
 import { KM_PER_MILE, kmToMiles } from "../domain/units";
-import { EARTH_RADIUS_KM } from "../domain/geo";
-import { EQUIPMENT_CODES, EQUIPMENT_EITHER } from "../loads/records";
+import { equipmentMask, LoadGrid } from "./load-grid";
+import { EstimateColumns } from "./estimate-columns";
 import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg";
 import { paddOfState, type PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
@@ -85,8 +85,10 @@ export class MatchingEngine {
   /** Each truck's kept full matches (its best by the quick estimate), and the lowest estimate among them. */
   private matches = new Map<number, Map<number, Match>>();
   private thresholds = new Map<number, number>();
-  /** The open loads as columns for the prefilter, rebuilt after loads change (null: stale). */
-  private columns: LoadColumnsIndex | null = null;
+  /** The open loads' pickups in grid cells and their estimate columns, rebuilt after loads change (null: stale). */
+  private grid: { grid: LoadGrid<MatchLoad>; columns: EstimateColumns } | null = null;
+  /** How the pairs of the scoring since the last `resetPassCounts()` were settled. */
+  private pass: PassCounts = emptyPass();
   /** Each truck's measured MPG, with when and for which settings it was measured. */
   private readonly mpgCache = new Map<number, { at: number; key: string; estimate: MpgEstimate }>();
   private loaded = false;
@@ -96,19 +98,36 @@ export class MatchingEngine {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Reads trucks and open loads and scores everything (start, a cost or config change). */
+  /** Reads trucks and open loads and scores everything (at start, or when the loads may all be stale). */
   rebuild(): void {
     this.deps.brokers.invalidate();
     this.deps.lanes.invalidate();
-    this.trucksById = new Map(this.readTrucks().map((truck) => [truck.id, truck]));
     const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS} FROM loads WHERE status = 'open' AND duplicate_of IS NULL`).all() as LoadRow[];
     this.loadsById = new Map(rows.map((row) => [row.id, this.toMatchLoad(row)]));
-    this.columns = null;
+    this.grid = null;
+    this.loaded = true;
+    this.rescoreAll();
+  }
+
+  /**
+   * Rereads the trucks and scores every pair again with the loads in memory: a change of costs,
+   * diesel prices or matching settings changes every score but no load (a load's lane estimate
+   * and broker do not depend on them), so the loads need not be read again.
+   */
+  rescoreAll(): void {
+    if (!this.loaded) return this.rebuild();
+    this.trucksById = new Map(this.readTrucks().map((truck) => [truck.id, truck]));
     this.matches = new Map();
     this.thresholds = new Map();
     const settings = this.settings();
     for (const truck of this.trucksById.values()) this.scoreTruck(truck, settings);
-    this.loaded = true;
+  }
+
+  /** How the pairs scored since the last reset were settled (the bench and the metrics read it). */
+  passCounts(reset = false): PassCounts {
+    const counts = this.pass;
+    if (reset) this.pass = emptyPass();
+    return { ...counts };
   }
 
   /** Loads were added, changed or expired: reread those and score them for every truck. */
@@ -126,7 +145,7 @@ export class MatchingEngine {
       else {
         const load = this.toMatchLoad(row);
         this.loadsById.set(row.id, load);
-        this.columns = null;
+        this.grid = null;
         for (const truck of this.trucksById.values()) this.offer(truck, load, settings);
       }
     }
@@ -135,7 +154,7 @@ export class MatchingEngine {
 
   /** Open loads that expired or were taken: forget them (cheaper than a rebuild). */
   dropLoad(id: number): void {
-    if (this.loadsById.delete(id)) this.columns = null;
+    if (this.loadsById.delete(id)) this.grid = null;
     for (const kept of this.matches.values()) kept.delete(id);
   }
 
@@ -235,6 +254,15 @@ export class MatchingEngine {
     };
   }
 
+  /** The grid and columns of the open loads, built when first needed after loads change. */
+  private index(): { grid: LoadGrid<MatchLoad>; columns: EstimateColumns } {
+    if (!this.grid) {
+      const grid = new LoadGrid([...this.loadsById.values()]);
+      this.grid = { grid, columns: new EstimateColumns(grid.items) };
+    }
+    return this.grid;
+  }
+
   private ensure(): void {
     if (!this.loaded) this.rebuild();
   }
@@ -246,31 +274,38 @@ export class MatchingEngine {
     this.thresholds.set(truck.id, -1);
     const candidate = truck.match;
     if (!candidate) return;
-    const estimates: { load: MatchLoad; estimate: number }[] = [];
-    // The prefilter over columns: equipment as bit masks, distance as the haversine term compared
-    // with the limit's (no trigonometry per load beyond two sines), so 200 000 loads take
-    // milliseconds and only the nearby, fitting ones get an estimate.
-    const columns = (this.columns ??= indexColumns([...this.loadsById.values()]));
-    const mask = equipmentMask(candidate.equipment);
+    const indexes: number[] = [];
+    const estimates: number[] = [];
+    // How many loads got each estimate (scores are whole numbers 0–100): the truck's best are
+    // then found in one more pass instead of sorting tens of thousands of estimates.
+    const histogram = new Uint32Array(101);
+    // Only the loads in grid cells within reach are looked at; of those, equipment (bit masks)
+    // and the straight-line distance settle most, and the rest get the quick estimate, read from
+    // columns in the grid's order.
+    const { grid, columns } = this.index();
+    const dieselByRegion = EstimateColumns.dieselByRegion(settings);
     const limitKm = ((candidate.preferences.maxDeadheadMiles * FAR_FACTOR) / settings.circuity) * KM_PER_MILE;
-    const maxH = Math.sin(Math.min(Math.PI / 2, limitKm / EARTH_RADIUS_KM / 2)) ** 2;
-    const tLat = candidate.at.lat * RAD;
-    const tLon = candidate.at.lon * RAD;
-    const tCos = Math.cos(tLat);
-    for (let i = 0; i < columns.loads.length; i++) {
-      if ((columns.accepts[i]! & mask) === 0) continue;
-      const sLat = Math.sin((columns.lat[i]! - tLat) / 2);
-      const sLon = Math.sin((columns.lon[i]! - tLon) / 2);
-      if (sLat * sLat + columns.cosLat[i]! * tCos * sLon * sLon > maxH) continue;
-      const load = columns.loads[i]!;
-      const estimate = estimateScore(candidate, load, settings, this.dieselAt(load, settings));
-      if (estimate !== null) estimates.push({ load, estimate });
-    }
-    estimates.sort((a, b) => b.estimate - a.estimate);
+    const visit = grid.within(candidate.at.lat, candidate.at.lon, limitKm, equipmentMask(candidate.equipment), (i, term) => {
+      const estimate = columns.estimate(i, term, candidate, settings, dieselByRegion);
+      if (estimate === null) return;
+      indexes.push(i);
+      estimates.push(estimate);
+      histogram[estimate]!++;
+    });
     const keep = this.deps.keepPerTruck ?? KEEP_PER_TRUCK;
-    const best = estimates.slice(0, keep);
-    for (const { load } of best) kept.set(load.id, matchLoad(candidate, load, settings));
-    this.thresholds.set(truck.id, best.length === keep ? best.at(-1)!.estimate : -1);
+    const best = bestByEstimate(columns.ids, indexes, estimates, histogram, keep);
+    for (const i of best.indexes) {
+      const load = grid.items[i]!;
+      kept.set(load.id, matchLoad(candidate, load, settings));
+    }
+    this.thresholds.set(truck.id, best.indexes.length === keep ? best.threshold : -1);
+    const pass = this.pass;
+    pass.pairs += grid.size;
+    pass.outsideCells += visit.outsideCells;
+    pass.equipment += visit.equipment;
+    pass.tooFar += visit.tooFar;
+    pass.estimated += grid.size - visit.outsideCells - visit.equipment - visit.tooFar;
+    pass.full += best.indexes.length;
   }
 
   /**
@@ -302,8 +337,7 @@ export class MatchingEngine {
 
   /** Diesel at a load's pickup region (the settings memoise the price per region). */
   private dieselAt(load: MatchLoad, settings: MatchSettings): number {
-    const region = load.origin.state ? paddOfState(load.origin.state) : null;
-    return settings.dieselCentsPerGallon(region);
+    return settings.dieselCentsPerGallon(load.origin.state ? paddOfState(load.origin.state) : null);
   }
 
   private toMatchLoad(row: LoadRow): MatchLoad {
@@ -433,40 +467,45 @@ interface TruckRow {
 
 const splitStates = (text: string | null) => (text ? text.split(",").map((state) => state.trim().toUpperCase()).filter(Boolean) : []);
 
-const RAD = Math.PI / 180;
-
-/** The open loads as typed columns for the prefilter: pickup in radians, the equipment a load accepts as bits. */
-interface LoadColumnsIndex {
-  loads: MatchLoad[];
-  lat: Float64Array;
-  lon: Float64Array;
-  cosLat: Float64Array;
-  accepts: Uint32Array;
+/** How the pairs of a scoring pass were settled; they add up to `pairs`. */
+export interface PassCounts {
+  /** Truck × open load pairs met. */
+  pairs: number;
+  /** Pickup in a grid cell beyond the truck's reach: never looked at. */
+  outsideCells: number;
+  /** Looked at, and the truck cannot take the equipment. */
+  equipment: number;
+  /** Looked at, and further than the limit × FAR_FACTOR in a straight line. */
+  tooFar: number;
+  /** Given the quick estimate (of which `full` were computed in full). */
+  estimated: number;
+  full: number;
 }
 
-/** The bit of each equipment code (16 codes fit a 32-bit mask). */
-const EQUIPMENT_BIT = new Map(EQUIPMENT_CODES.map((code, index) => [code as string, 1 << index]));
+const emptyPass = (): PassCounts => ({ pairs: 0, outsideCells: 0, equipment: 0, tooFar: 0, estimated: 0, full: 0 });
 
-/** A truck's equipment as bits. */
-function equipmentMask(equipment: readonly string[]): number {
-  let mask = 0;
-  for (const code of equipment) mask |= EQUIPMENT_BIT.get(code) ?? 0;
-  return mask;
-}
-
-/** The truck equipment bits a load accepts: its own code, or either of a combination's (as equipmentFits). */
-function acceptsMask(code: string): number {
-  const either = EQUIPMENT_EITHER[code as keyof typeof EQUIPMENT_EITHER];
-  return equipmentMask(either ? [code, ...either] : [code]);
-}
-
-function indexColumns(loads: MatchLoad[]): LoadColumnsIndex {
-  const columns: LoadColumnsIndex = { loads, lat: new Float64Array(loads.length), lon: new Float64Array(loads.length), cosLat: new Float64Array(loads.length), accepts: new Uint32Array(loads.length) };
-  loads.forEach((load, i) => {
-    columns.lat[i] = load.origin.lat * RAD;
-    columns.lon[i] = load.origin.lon * RAD;
-    columns.cosLat[i] = Math.cos(columns.lat[i]!);
-    columns.accepts[i] = acceptsMask(load.equipment);
-  });
-  return columns;
+/**
+ * The `keep` candidates with the highest estimates (ties: the lower load id, so which loads a truck
+ * keeps never depends on the order they were met in), best first, and the lowest estimate among
+ * them. `indexes` and `estimates` are parallel; `ids` holds each index's load id; `histogram`
+ * counts the candidates per estimate 0–100.
+ */
+export function bestByEstimate(ids: Float64Array, indexes: readonly number[], estimates: readonly number[], histogram: Uint32Array, keep: number): { indexes: number[]; threshold: number } {
+  // The lowest estimate that makes the cut.
+  let threshold = histogram.length - 1;
+  let above = 0;
+  while (threshold > 0 && above + histogram[threshold]! < keep) above += histogram[threshold--]!;
+  const chosen: { index: number; estimate: number }[] = [];
+  const atThreshold: number[] = [];
+  for (let k = 0; k < indexes.length; k++) {
+    const estimate = estimates[k]!;
+    if (estimate > threshold) chosen.push({ index: indexes[k]!, estimate });
+    else if (estimate === threshold) atThreshold.push(indexes[k]!);
+  }
+  const room = keep - chosen.length;
+  // Often thousands tie (every load worth nothing scores 0): the room-th lowest id, found natively.
+  const cutoff = atThreshold.length <= room ? Infinity : room > 0 ? Float64Array.from(atThreshold, (index) => ids[index]!).sort()[room - 1]! : -Infinity;
+  for (const index of atThreshold) if (ids[index]! <= cutoff) chosen.push({ index, estimate: threshold });
+  chosen.sort((a, b) => b.estimate - a.estimate || ids[a.index]! - ids[b.index]!);
+  return { indexes: chosen.map((entry) => entry.index), threshold: chosen.length ? chosen.at(-1)!.estimate : -1 };
 }

@@ -24,11 +24,25 @@ interface ObservationRow {
   own: number;
 }
 
+/** The observations by state lane and equipment, and the same split further by ZIP3 lane. */
+interface Observations {
+  groups: Map<string, RateObservation[]>;
+  /** By `${zip3 lane}|${state lane key}`. */
+  zip3Lanes: Map<string, RateObservation[]>;
+}
+
+/** "606>752" for a lane with a ZIP at both ends, else null. */
+const zip3Key = (lane: { origin: { zip?: string }; destination: { zip?: string } }) =>
+  lane.origin.zip && lane.destination.zip ? `${lane.origin.zip.slice(0, 3)}>${lane.destination.zip.slice(0, 3)}` : null;
+
+/** The same lane by state only (no ZIPs). */
+const stateQuery = (query: LaneQuery): LaneQuery => ({ origin: { state: query.origin.state }, destination: { state: query.destination.state }, equipment: query.equipment });
+
 /** The key of a state lane for one equipment code. */
 const groupKey = (originState: string, destinationState: string, equipment: string) => `${originState}>${destinationState}|${equipment}`;
 
 export class LaneBook {
-  private groups: Map<string, RateObservation[]> | null = null;
+  private groups: Observations | null = null;
   /** Estimates by lane (ZIP3s and states) and equipment, until the observations change. */
   private estimates = new Map<string, LaneRateEstimate | null>();
 
@@ -50,11 +64,26 @@ export class LaneBook {
 
   /** The lane median for a load posted without a rate, or null when the lane has no report in 90 days. */
   estimate(query: LaneQuery): LaneRateEstimate | null {
-    // Every load on a lane asks the same question: answer it once per lane.
-    const key = `${query.origin.zip?.slice(0, 3) ?? ""}${query.origin.state}>${query.destination.zip?.slice(0, 3) ?? ""}${query.destination.state}|${query.equipment}`;
+    // Every load on a lane asks the same question, and a rebuild asks it for every load posted
+    // without a rate: each answer is worked out from the fewest reports that give the same result
+    // as the whole state lane would (estimateLaneRate itself decides, on each subset).
+    const state = groupKey(query.origin.state, query.destination.state, query.equipment);
+    const zip3 = zip3Key(query);
+    const key = zip3 === null ? state : `${zip3}|${state}`;
     if (this.estimates.has(key)) return this.estimates.get(key)!;
-    const observations = this.group(query);
-    const estimate = observations.length ? estimateLaneRate(observations, query, { now: this.now() }) : null;
+    const options = { now: this.now() };
+    let estimate: LaneRateEstimate | null;
+    const zip3Lane = zip3 === null ? [] : (this.all().zip3Lanes.get(key) ?? []);
+    // The ZIP3 lane's own reports: enough of them in 30 days answer alone (the state lane's
+    // reports are then never used).
+    const alone = zip3Lane.length ? estimateLaneRate(zip3Lane, query, options) : null;
+    if (alone && alone.lane.level === "zip3" && alone.days === 30) estimate = alone;
+    else {
+      // Otherwise the state lane answers when it has enough in 30 days: the same answer for all
+      // of its ZIP3 lanes, worked out once. Only a state lane thin in 30 days needs the query itself.
+      const stateAnswer = this.stateEstimate(state, query);
+      estimate = zip3 === null || stateAnswer?.days === 30 ? stateAnswer : estimateLaneRate(this.group(query), query, options);
+    }
     this.estimates.set(key, estimate);
     return estimate;
   }
@@ -93,7 +122,7 @@ export class LaneBook {
   /** The state lanes with the most reports in the last 30 days, busiest first. */
   busiest(limit = 500): { origin: string; destination: string; equipment: string; reports30: number }[] {
     const since = this.now() - 30 * DAY_MS;
-    return [...this.all().entries()]
+    return [...this.all().groups.entries()]
       .map(([key, observations]) => {
         const [lane, equipment] = key.split("|") as [string, string];
         const [origin, destination] = lane.split(">") as [string, string];
@@ -104,11 +133,20 @@ export class LaneBook {
       .slice(0, limit);
   }
 
-  private group(query: LaneQuery): RateObservation[] {
-    return this.all().get(groupKey(query.origin.state, query.destination.state, query.equipment)) ?? [];
+  /** The state lane's estimate (no ZIPs), once per state lane until the observations change. */
+  private stateEstimate(state: string, query: LaneQuery): LaneRateEstimate | null {
+    if (this.estimates.has(state)) return this.estimates.get(state)!;
+    const observations = this.group(query);
+    const estimate = observations.length ? estimateLaneRate(observations, stateQuery(query), { now: this.now() }) : null;
+    this.estimates.set(state, estimate);
+    return estimate;
   }
 
-  private all(): Map<string, RateObservation[]> {
+  private group(query: LaneQuery): RateObservation[] {
+    return this.all().groups.get(groupKey(query.origin.state, query.destination.state, query.equipment)) ?? [];
+  }
+
+  private all(): Observations {
     if (this.groups) return this.groups;
     const since = this.now() - HISTORY_DAYS * DAY_MS;
     // Duplicates of a load on another board are the same report: counted once. A booked load
@@ -124,11 +162,12 @@ export class LaneBook {
       )
       .all(since) as ObservationRow[];
     const groups = new Map<string, RateObservation[]>();
+    const zip3Lanes = new Map<string, RateObservation[]>();
     for (const row of rows) {
       const key = groupKey(row.origin_state!, row.dest_state!, row.equipment);
       let list = groups.get(key);
       if (!list) groups.set(key, (list = []));
-      list.push({
+      const observation: RateObservation = {
         ts: row.ts,
         origin: { state: row.origin_state!, ...(row.origin_zip ? { zip: row.origin_zip } : {}) },
         destination: { state: row.dest_state!, ...(row.dest_zip ? { zip: row.dest_zip } : {}) },
@@ -136,9 +175,16 @@ export class LaneBook {
         rate_cents: row.rate_cents,
         loaded_miles: row.loaded_miles,
         own: row.own === 1,
-      });
+      };
+      list.push(observation);
+      const zip3 = zip3Key(observation);
+      if (zip3 !== null) {
+        let lane = zip3Lanes.get(`${zip3}|${key}`);
+        if (!lane) zip3Lanes.set(`${zip3}|${key}`, (lane = []));
+        lane.push(observation);
+      }
     }
-    this.groups = groups;
-    return groups;
+    this.groups = { groups, zip3Lanes };
+    return this.groups;
   }
 }

@@ -78,7 +78,7 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
     scheduler.apply();
     // Costs, matching settings or the time zone may have changed: every score depends on them.
-    loads.engine.rebuild();
+    loads.engine.rescoreAll();
   });
   const fleet = new Fleet(db);
   const telemetryEvents = new TelemetryEvents();

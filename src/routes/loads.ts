@@ -365,7 +365,7 @@ export function loadsApi(deps: AppDeps) {
       ({ body, principal, status }) => {
         try {
           const saved = deps.loads.costs.save(body);
-          deps.loads.engine.rebuild();
+          deps.loads.engine.rescoreAll();
           deps.log.info("costs changed", { by: principal!.name });
           return { ...publicCosts(saved), source: "settings" as const };
         } catch (error) {
@@ -384,7 +384,7 @@ export function loadsApi(deps: AppDeps) {
       "/settings/costs",
       ({ principal }) => {
         deps.loads.costs.clear();
-        deps.loads.engine.rebuild();
+        deps.loads.engine.rescoreAll();
         deps.log.info("costs back to the YAML", { by: principal!.name });
         const { costs, source } = deps.loads.costs.current();
         return { ...publicCosts(costs), source };

@@ -70,7 +70,7 @@ export const CORE_JOBS: CoreJob[] = [
       const result = await deps.loads.diesel.refresh(ctx.signal);
       for (const problem of result.problems) ctx.log.warn("EIA diesel prices", { problem });
       ctx.log.info("diesel prices fetched from EIA", { regions: result.stored });
-      deps.loads.engine.rebuild();
+      deps.loads.engine.rescoreAll();
     },
   },
   {
