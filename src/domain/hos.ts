@@ -25,6 +25,7 @@
  * be up to 30 min pessimistic when a break buys only a little driving before a reset that would
  * have come anyway.
  */
+import { dateFormatter } from "./date-format";
 
 const MS_PER_MINUTE = 60_000;
 const MS_PER_HOUR = 3_600_000;
@@ -314,18 +315,12 @@ function validateClock(clock: HosClock, at: number): void {
  * "Tue 14:10" in the zone. Arrivals and window openings round up and closings round down, so a
  * time off the minute is never shown more favourable than it is.
  */
-/** Formatters by time zone: building an Intl.DateTimeFormat costs tens of µs, and matching asks per pair. */
-const FORMATS = new Map<string, Intl.DateTimeFormat>();
-
 function timeFormatter(timeZone: string): (epochMs: number, rounding: "ceil" | "floor") => string {
-  let format = FORMATS.get(timeZone);
-  if (!format) {
-    try {
-      format = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
-    } catch {
-      throw new RangeError(`timeZone must be an IANA time zone such as "America/Chicago", got "${timeZone}"`);
-    }
-    FORMATS.set(timeZone, format);
+  let format: Intl.DateTimeFormat;
+  try {
+    format = dateFormatter("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  } catch {
+    throw new RangeError(`timeZone must be an IANA time zone such as "America/Chicago", got "${timeZone}"`);
   }
   const zoned = format;
   return (epochMs, rounding) => {

@@ -214,6 +214,12 @@ export class MatchingEngine {
       .sort((a, b) => b.score - a.score || b.net_cents - a.net_cents);
   }
 
+  /** A pair as the board ranked it: the kept match (the figures the board row shows), else computed now. */
+  shown(truckId: number, loadId: number): Match | null {
+    this.ensure();
+    return this.matches.get(truckId)?.get(loadId) ?? this.pair(truckId, loadId);
+  }
+
   /** One pair in full, whether or not the engine keeps it; `rateCents` prices it at an agreed rate. */
   pair(truckId: number, loadId: number, rateCents?: number): Match | null {
     this.ensure();

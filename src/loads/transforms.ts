@@ -16,6 +16,7 @@
  */
 import { EQUIPMENT, EQUIPMENT_CODES, US_STATES, type EquipmentCode, type Place } from "./records";
 import { epochMsFromSecondsOrMillis, isoToEpochMs, KM_PER_MILE, M_PER_FOOT } from "../domain/units";
+import { dateFormatter } from "../domain/date-format";
 
 /** A raw value a transform cannot read; the message completes "<value> at <path> …". */
 export class TransformError extends Error {
@@ -287,16 +288,9 @@ const MIN_TIME_MS = 946_684_800_000;
 const MAX_TIME_MS = 4_102_444_800_000;
 const DAY_MS = 86_400_000;
 
-const zoneFormatters = new Map<string, Intl.DateTimeFormat>();
-
 /** A formatter that writes an instant as wall-clock fields in `timeZone`; throws a RangeError for an unknown zone. */
 function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
-  let formatter = zoneFormatters.get(timeZone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
-    zoneFormatters.set(timeZone, formatter);
-  }
-  return formatter;
+  return dateFormatter("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
 }
 
 /** True when Intl knows `timeZone` as an IANA zone ("America/Chicago", "UTC"). */

@@ -147,7 +147,11 @@ export class LoadViews {
     const whereSql = where.join(" AND ");
     const limit = filter.limit ?? Number.MAX_SAFE_INTEGER;
     const offset = filter.offset ?? 0;
-    const total = (this.db.query(`SELECT count(*) AS n FROM loads WHERE ${whereSql}`).get(...args) as { n: number }).n;
+    // The whole board of a status is counted by triggers (migration 0011); a narrowed one here.
+    const total =
+      where.length === 2
+        ? ((this.db.query("SELECT n FROM load_board_counts WHERE status = ?").get(status) as { n: number } | null)?.n ?? 0)
+        : (this.db.query(`SELECT count(*) AS n FROM loads WHERE ${whereSql}`).get(...args) as { n: number }).n;
     const ranked =
       filter.truckId !== undefined
         ? this.loads.engine.best(filter.truckId, Number.MAX_SAFE_INTEGER)

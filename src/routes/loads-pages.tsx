@@ -18,15 +18,15 @@ import { LoadActionError, LOAD_STATUSES, type LoadStatus } from "../loads/servic
 import { EQUIPMENT_CODES, type LoadRecord } from "../loads/records";
 import { localTimeToEpochMs, toMoneyCents } from "../loads/transforms";
 import { PreferencesError, writePreferences } from "../loads/preferences";
-import { LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
+import { BoardBreakdown, LoadBoardPage, type BoardFilterValues } from "../../views/loads/board";
 import { LoadPage, type LaneView } from "../../views/loads/load";
 import { NewLoadPage } from "../../views/loads/new";
 import { BrokerPage, BrokersPage } from "../../views/brokers/page";
 import { formField } from "../http/form";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
-/** Rows the board page shows (the API pages further). */
-const BOARD_ROWS = 100;
+/** Rows a board page shows (phones scroll; the pager and the filters find the rest). */
+const BOARD_ROWS = 50;
 const DAY_MS = 86_400_000;
 
 export function loadsPages(deps: AppDeps) {
@@ -106,7 +106,9 @@ export function loadsPages(deps: AppDeps) {
         const pickupDay = /^\d{4}-\d{2}-\d{2}$/.test(query.pickup ?? "") ? query.pickup! : "";
         const dayStart = pickupDay ? localTime(`${pickupDay}T00:00`) : null;
         const filter: BoardFilterValues = { truckId, equipment, radiusMiles: radius !== null && radius > 0 ? radius : null, pickupDate: pickupDay };
+        const offset = Math.max(0, Math.floor(Number(query.from ?? 0)) || 0);
         const { rows, total } = views.board({
+          offset,
           truckId: truckId ?? undefined,
           equipment: equipment || undefined,
           near: filter.radiusMiles !== null && truck?.match ? { ...truck.match.at, miles: filter.radiusMiles } : undefined,
@@ -128,6 +130,8 @@ export function loadsPages(deps: AppDeps) {
           LoadBoardPage({
             rows,
             total,
+            offset,
+            pageSize: BOARD_ROWS,
             trucks,
             filter,
             timeZone: timeZone(),
@@ -137,7 +141,23 @@ export function loadsPages(deps: AppDeps) {
           }),
         );
       },
-      { query: t.Object({ truck: t.Optional(t.String()), equipment: t.Optional(t.String()), radius: t.Optional(t.String()), pickup: t.Optional(t.String()) }), detail: { hide: true } },
+      { query: t.Object({ truck: t.Optional(t.String()), equipment: t.Optional(t.String()), radius: t.Optional(t.String()), pickup: t.Optional(t.String()), from: t.Optional(t.String()) }), detail: { hide: true } },
+    )
+    .get(
+      "/loads/:id/breakdown",
+      ({ principal, params, query }) => {
+        // The fragment a board row fetches when opened: the pair's full breakdown.
+        const scope = scopeFor(principal!);
+        const truckId = Number(query.truck);
+        const fragment = (status: number, body: JSX.Element | string) => new Response(body as string, { status, headers: { "content-type": "text/html; charset=utf-8" } });
+        if (!scope.all && truckId !== scope.vehicleId) return fragment(403, <p class="muted">This truck is not yours to see.</p>);
+        const match = deps.loads.engine.shown(truckId, params.id);
+        const load = match ? views.load(params.id) : null;
+        if (!match || !load) return fragment(404, <p class="muted">No breakdown: the load or the truck is gone. Reload the board.</p>);
+        const truck = deps.loads.engine.truck(truckId);
+        return fragment(200, BoardBreakdown({ match, truckName: truck?.unit ?? String(truckId), brokerName: load.broker?.name ?? null, timeZone: timeZone() }));
+      },
+      { params: t.Object({ id: t.Numeric() }), query: t.Object({ truck: t.String() }), detail: { hide: true } },
     )
     .get(
       "/loads/new",

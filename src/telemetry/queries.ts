@@ -13,6 +13,7 @@ import { fmiText } from "../domain/j1939/fmi";
 import { spnName } from "../domain/j1939/spn-names";
 import type { Device, Vehicle, VehicleTableRow } from "./fleet";
 import type { VehicleState } from "../ingest/events";
+import { dateFormatter } from "../domain/date-format";
 
 /** Offline after this much silence when the config says nothing. */
 export const DEFAULT_OFFLINE_AFTER_MINUTES = 15;
@@ -400,7 +401,7 @@ export function formatHours(hours: number | null | undefined): string | null {
  * the zone's offset at that moment; good to the minute, which is all a "today" range needs.
  */
 export function startOfDay(at: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
+  const parts = dateFormatter("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   const msIntoDay = ((get("hour") * 60 + get("minute")) * 60 + get("second")) * 1000 + (at % 1000);
   return at - msIntoDay;

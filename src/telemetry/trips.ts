@@ -49,6 +49,7 @@
  */
 import type { Database } from "bun:sqlite";
 import { haversineKm } from "../domain/geo";
+import { dateFormatter } from "../domain/date-format";
 
 /** At or above this speed a fix is moving (km/h). Matches the dashboard's "moving" status. */
 export const MOVING_KMH = 5;
@@ -147,17 +148,10 @@ export function emptyWalkerState(): WalkerState {
 
 // ---- Calendar days ------------------------------------------------------------------------------
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** The calendar day (YYYY-MM-DD) of `ts` in `timeZone`. */
 export function localDay(ts: number, timeZone: string): string {
-  let format = dayFormats.get(timeZone);
-  if (!format) {
-    // en-CA formats dates as YYYY-MM-DD.
-    format = new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    dayFormats.set(timeZone, format);
-  }
-  return format.format(new Date(ts));
+  // en-CA formats dates as YYYY-MM-DD.
+  return dateFormatter("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ts));
 }
 
 /**

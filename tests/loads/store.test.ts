@@ -124,6 +124,44 @@ describe("polls", () => {
   });
 });
 
+describe("board counts", () => {
+  /** The triggers' counts against a count of the loads themselves (statuses with none left out). */
+  function expectCountsTrue(step: string) {
+    const kept = rows("SELECT status, n FROM load_board_counts WHERE n != 0 ORDER BY status");
+    const counted = rows("SELECT status, count(*) AS n FROM loads WHERE duplicate_of IS NULL GROUP BY status ORDER BY status");
+    expect({ step, counts: kept }).toEqual({ step, counts: counted });
+  }
+
+  test("the board's counts per status follow every way a load is stored, changed, duplicated, expired or deleted", () => {
+    store.ingest({ sourceId: "board-a", loads: asRaw([load("A1"), load("A2", { pickup_earliest: NOW + 48 * HOUR, pickup_latest: NOW + 50 * HOUR }), load("A3", { equipment: "R" })]), complete: true, receivedAt: NOW });
+    expectCountsTrue("first poll");
+    // The same load on another board is a duplicate: not on the board, not counted.
+    store.ingest({ sourceId: "board-b", loads: asRaw([load("B1", { rate_cents: 230_000 })]), receivedAt: NOW });
+    expect(rows("SELECT count(*) AS n FROM loads WHERE duplicate_of IS NOT NULL")).toEqual([{ n: 1 }]);
+    expectCountsTrue("a duplicate");
+    db.query("UPDATE loads SET status = 'booked', booked_at = ? WHERE external_id = 'A1'").run(NOW);
+    db.query("UPDATE loads SET status = 'booked' WHERE external_id = 'B1'").run();
+    expectCountsTrue("booked, one of them a duplicate");
+    store.ingest({ sourceId: "board-a", loads: asRaw([load("A1")]), complete: true, receivedAt: NOW + 60_000 });
+    expectCountsTrue("a complete poll expires what it no longer lists");
+    store.ingest({ sourceId: "board-a", loads: asRaw([load("A1"), load("A2", { pickup_earliest: NOW + 48 * HOUR, pickup_latest: NOW + 50 * HOUR })]), complete: true, receivedAt: NOW + 120_000 });
+    expectCountsTrue("listed again, open again");
+    store.expireStale(NOW + 30 * HOUR);
+    expectCountsTrue("expired by time");
+    // No longer a duplicate (its original was deleted), then deleted itself; a status set twice.
+    const original = rows("SELECT duplicate_of FROM loads WHERE external_id = 'B1'")[0]!.duplicate_of as number;
+    db.query("UPDATE loads SET duplicate_of = NULL WHERE external_id = 'B1'").run();
+    db.query("DELETE FROM loads WHERE id = ?").run(original);
+    expectCountsTrue("a duplicate on its own");
+    db.query("UPDATE loads SET status = status").run();
+    db.query("UPDATE loads SET status = 'paid' WHERE external_id = 'B1'").run();
+    db.query("DELETE FROM loads WHERE external_id = 'A3'").run();
+    expectCountsTrue("paid and deleted");
+    db.query("DELETE FROM loads").run();
+    expect(rows("SELECT count(*) AS n FROM load_board_counts WHERE n != 0")).toEqual([{ n: 0 }]);
+  });
+});
+
 describe("expiry and brokers", () => {
   test("expireStale closes loads past their latest pickup, past pickup + grace when there is no latest, or past the board's expiry", () => {
     store.ingest({

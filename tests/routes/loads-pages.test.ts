@@ -46,17 +46,44 @@ describe("load board and load page", () => {
     expect(status).toBe(200);
     expect(html.indexOf("Joliet, IL → Dallas, TX")).toBeGreaterThan(0);
     expect(html.indexOf("Joliet, IL → Dallas, TX")).toBeLessThan(html.indexOf("Joliet, IL → Atlanta, GA"));
-    expect(html).toContain("Net profit");
+    expect(html).toContain('<span class="label">Net</span>');
     expect(html).toContain("All-in");
     expect(html).not.toContain("<script>alert");
     expect(html).not.toContain("<img src=x");
-    expect(html).toContain("&lt;script&gt;");
+    // (The hostile broker name shows, escaped, in the row's breakdown: the next test.)
     // The truck's own page lists its best loads now.
     const truckPage = (await page(`/trucks/${truck}`)).html;
     expect(truckPage).toContain("Best loads now");
     expect(truckPage).toContain(`href="/loads/${idOf("tx")}"`);
     // Filters: a reefer-only board has nothing; the empty text says why.
     expect((await page(`/loads?truck=${truck}&equipment=R`)).html).toContain("No open load matches these filters.");
+  });
+
+  test("an opened row fetches its breakdown: the figures the row ranked by; a driver sees only their own truck's", async () => {
+    const { html } = await page(`/loads?truck=${truck}`);
+    const id = idOf("tx");
+    expect(html).toContain(`hx-get="/loads/${id}/breakdown?truck=${truck}"`);
+    // The row's page weight stays small: no breakdown is in the board itself.
+    expect(html).not.toContain("Net profit");
+    const fragment = await t.request("GET", `/loads/${id}/breakdown?truck=${truck}`, { session: owner });
+    expect(fragment.status).toBe(200);
+    const text = await fragment.text();
+    expect(text).not.toContain("<html");
+    expect(text).toContain("Net profit");
+    expect(text).toContain("For truck 101, broker Prairie Freight:");
+    const shown = t.deps.loads.engine.best(truck).find((match) => match.load_id === id)!;
+    expect(text.replace(/<[^>]+>/g, "")).toContain(`$${(shown.net_cents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`);
+    // Escaped like the page: the hostile broker's name never arrives as markup.
+    const hostile = await (await t.request("GET", `/loads/${idOf("ga")}/breakdown?truck=${truck}`, { session: owner })).text();
+    expect(hostile).not.toContain("<script>alert");
+    expect(hostile).toContain("&lt;script&gt;");
+    // A driver bound to another truck, and a truck or load that does not exist.
+    const other = t.deps.fleet.createVehicle({ unit: "102", equipment: ["V"] }).id;
+    const driver = await t.login("driver");
+    t.deps.db.query("UPDATE users SET vehicle_id = ? WHERE id = ?").run(other, driver.userId);
+    expect((await t.request("GET", `/loads/${id}/breakdown?truck=${truck}`, { session: driver })).status).toBe(403);
+    expect((await t.request("GET", `/loads/${id}/breakdown?truck=99999`, { session: owner })).status).toBe(404);
+    expect((await t.request("GET", `/loads/99999/breakdown?truck=${truck}`, { session: owner })).status).toBe(404);
   });
 
   test("preferences from the truck page's form rescore the truck; a bad state comes back with the reason", async () => {
@@ -147,6 +174,17 @@ describe("a load-board source end to end", () => {
       const board = await (await app.request("GET", "/loads", { session })).text();
       expect(board).toContain("Synthetic data from the demo load board");
       expect(board).toContain('class="load-row"');
+      // A page of 50 rows, and the pager to the next 50 (the open loads are all on the board).
+      const open = (app.deps.db.query("SELECT count(*) AS n FROM loads WHERE status = 'open' AND duplicate_of IS NULL").get() as { n: number }).n;
+      const rowIds = (html: string) => [...html.matchAll(/<details[^>]* id="load-(\d+)"/g)].map((match) => Number(match[1]));
+      const first = rowIds(board);
+      expect(first.length).toBe(50);
+      expect(board).toContain(`1–50 of ${open.toLocaleString("en-US")} loads`);
+      expect(board).toContain('href="/loads?from=50"');
+      const second = await (await app.request("GET", "/loads?from=50", { session })).text();
+      expect(second).toContain(`51–${Math.min(100, open)} of ${open.toLocaleString("en-US")} loads`);
+      expect(second).toContain('href="/loads"');
+      expect(rowIds(second).filter((id) => first.includes(id))).toEqual([]);
     } finally {
       await app.cleanup();
     }

@@ -1,14 +1,28 @@
 /** @jsxImportSource @kitajs/html */
 /**
  * The load board: open loads, filtered by truck, equipment, distance from the truck and pickup
- * date, best score first. Each row shows what a dispatcher decides on — net profit, all-in rate
- * per mile, deadhead, broker risk — and opens (a <details>, so it works without JavaScript) to the
- * full breakdown; the load's own page has every truck and the lifecycle actions.
+ * date, best score first, a page of rows at a time. Each row shows what a dispatcher decides on —
+ * net profit, all-in rate per mile, deadhead, broker risk — and opens (a <details>) to the full
+ * breakdown, fetched with htmx when opened (a page of breakdowns is most of a page's weight and
+ * few are read); without JavaScript the opened row links to the load's own page, which has the
+ * breakdown for every truck and the lifecycle actions.
  */
 import type { BoardRow } from "../../src/loads/views";
 import type { EngineTruck } from "../../src/engines/matching";
+import type { Match } from "../../src/domain/matching";
 import { EQUIPMENT, EQUIPMENT_CODES } from "../../src/loads/records";
+import { groupThousands } from "../../src/domain/money";
 import { Breakdown, DemoBadge, LocalTime, RiskBadge, laneText, money, perMile } from "./parts";
+
+/** One row's breakdown, as the board fetches it when the row is opened. */
+export function BoardBreakdown(props: { match: Match; truckName: string; brokerName: string | null; timeZone: string }): JSX.Element {
+  return (
+    <>
+      <p class="small" safe>{`For truck ${props.truckName}${props.brokerName ? `, broker ${props.brokerName}` : ""}:`}</p>
+      <Breakdown match={props.match} timeZone={props.timeZone} />
+    </>
+  );
+}
 
 export interface BoardFilterValues {
   truckId: number | null;
@@ -19,8 +33,12 @@ export interface BoardFilterValues {
 
 export interface LoadBoardProps {
   rows: BoardRow[];
-  /** Loads matching the filter before the row limit. */
+  /** Loads matching the filter before paging. */
   total: number;
+  /** Rows before this page. */
+  offset: number;
+  /** Rows a page holds. */
+  pageSize: number;
   trucks: EngineTruck[];
   filter: BoardFilterValues;
   timeZone: string;
@@ -92,11 +110,19 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
       ) : (
         ""
       )}
-      <p class="muted small" safe>{`${props.rows.length} of ${props.total} loads, best score first.`}</p>
+      <p class="muted small" safe>
+        {props.rows.length ? `${count(props.offset + 1)}–${count(props.offset + props.rows.length)} of ${count(props.total)} loads, best score first.` : `0 of ${count(props.total)} loads.`}
+      </p>
       {props.rows.length ? (
         <div class="load-list">
           {props.rows.map(({ load, match }) => (
-            <details class="load-row" id={`load-${load.id}`}>
+            <details
+              class="load-row"
+              id={`load-${load.id}`}
+              hx-get={match ? `/loads/${load.id}/breakdown?truck=${match.truck_id}` : undefined}
+              hx-trigger={match ? "toggle once" : undefined}
+              hx-target={match ? "find .breakdown-slot" : undefined}
+            >
               <summary>
                 <span class="score" title="Score 0–100: net profit per day, adjusted for preferences and risk">
                   {match ? match.score : "–"}
@@ -133,10 +159,9 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
               </summary>
               <div class="load-detail">
                 {match ? (
-                  <>
-                    <p class="small" safe>{`For truck ${props.truckNames.get(match.truck_id) ?? match.truck_id}${load.broker ? `, broker ${load.broker.name}` : ""}:`}</p>
-                    <Breakdown match={match} timeZone={props.timeZone} />
-                  </>
+                  <div class="breakdown-slot">
+                    <p class="muted small" safe>{`For truck ${props.truckNames.get(match.truck_id) ?? match.truck_id}: the breakdown is on the load's page.`}</p>
+                  </div>
                 ) : (
                   <p class="muted">Not scored for this truck: too far from it, or equipment it does not haul. The load page shows the figures for every truck.</p>
                 )}
@@ -152,6 +177,34 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
           {props.emptyText}
         </p>
       )}
+      <BoardPager {...props} />
     </>
   );
 }
+
+/** Previous and next page links, keeping the filters. */
+function BoardPager(props: LoadBoardProps): JSX.Element {
+  const { filter, offset, pageSize, total } = props;
+  const link = (from: number) => {
+    const query = new URLSearchParams();
+    if (filter.truckId !== null) query.set("truck", String(filter.truckId));
+    if (filter.equipment) query.set("equipment", filter.equipment);
+    if (filter.radiusMiles !== null) query.set("radius", String(filter.radiusMiles));
+    if (filter.pickupDate) query.set("pickup", filter.pickupDate);
+    if (from > 0) query.set("from", String(from));
+    const text = query.toString();
+    return `/loads${text ? `?${text}` : ""}`;
+  };
+  const previous = offset > 0;
+  const next = offset + props.rows.length < total;
+  if (!previous && !next) return <></>;
+  return (
+    <nav class="pager">
+      {previous ? <a href={link(Math.max(0, offset - pageSize))}>← Previous {pageSize}</a> : ""}
+      {next ? <a href={link(offset + pageSize)}>Next {pageSize} →</a> : ""}
+    </nav>
+  );
+}
+
+/** 200000 → "200,000". */
+const count = (value: number) => groupThousands(String(value));

@@ -8,6 +8,7 @@
 import type { Match, MatchReason } from "../../src/domain/matching";
 import { formatCents, formatRateCents } from "../../src/domain/money";
 import type { LoadView, PlaceView } from "../../src/loads/views";
+import { dateFormatter } from "../../src/domain/date-format";
 
 /** "$1,234.56", or "—" for nothing. */
 export function money(cents: number | null | undefined, withCents = true): string {
@@ -34,7 +35,7 @@ export function laneText(load: LoadView): string {
 /** A time in the fleet's time zone: "Fri Nov 20, 08:00 CST". */
 export function LocalTime({ at, timeZone }: { at: number | null | undefined; timeZone: string }): JSX.Element {
   if (!at) return <span class="muted">—</span>;
-  const text = new Intl.DateTimeFormat("en-US", { timeZone, weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" }).format(new Date(at));
+  const text = dateFormatter("en-US", { timeZone, weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" }).format(new Date(at));
   return (
     <time datetime={new Date(at).toISOString()} safe>
       {text}

@@ -13,6 +13,7 @@ import dieselPrices from "./0007_diesel_prices.sql" with { type: "text" };
 import loadPlan from "./0008_load_plan.sql" with { type: "text" };
 import routeMiles from "./0009_route_miles.sql" with { type: "text" };
 import boardIndex from "./0010_board_index.sql" with { type: "text" };
+import boardCounts from "./0011_board_counts.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -32,4 +33,5 @@ export const migrations: Migration[] = [
   { version: 8, name: "load_plan", up: loadPlan },
   { version: 9, name: "route_miles", up: routeMiles },
   { version: 10, name: "board_index", up: boardIndex },
+  { version: 11, name: "board_counts", up: boardCounts },
 ];
