@@ -28,10 +28,12 @@ export function equipmentMask(equipment: readonly string[]): number {
   return mask;
 }
 
-/** The truck equipment bits a load accepts: its own code, or either of a combination's (as equipmentFits). */
+/** The truck equipment bits each load code accepts: its own, or either of a combination's (as equipmentFits). */
+const ACCEPTS = new Map(EQUIPMENT_CODES.map((code) => [code as string, equipmentMask([code, ...(EQUIPMENT_EITHER[code] ?? [])])]));
+
+/** The truck equipment bits a load with this code accepts (none for an unknown code). */
 export function acceptsMask(code: string): number {
-  const either = EQUIPMENT_EITHER[code as keyof typeof EQUIPMENT_EITHER];
-  return equipmentMask(either ? [code, ...either] : [code]);
+  return ACCEPTS.get(code) ?? 0;
 }
 
 /** What a pass over the grid for one truck met: how its pairs were settled. */

@@ -83,6 +83,7 @@ export class Loads {
   readonly router: LoadRouter;
   private readonly db: Database;
   private readonly now: () => number;
+  private readonly log: Logger;
 
   constructor(options: LoadsOptions) {
     this.db = options.db;
@@ -93,7 +94,8 @@ export class Loads {
     this.costs = new CostSettings(options.db, options.config);
     const costs = () => this.costs.current().costs;
     this.diesel = new DieselPrices(options.db, costs);
-    this.router = new LoadRouter(options.db, options.config, options.log ?? createLogger({ level: "error", write: () => {} }), (ids) => this.engine.loadsChanged(ids));
+    this.log = options.log ?? createLogger({ level: "error", write: () => {} });
+    this.router = new LoadRouter(options.db, options.config, this.log, (ids) => this.engine.loadsChanged(ids));
     this.engine = new MatchingEngine({ db: options.db, config: options.config, costs, diesel: this.diesel, brokers: this.brokers, lanes: this.lanes, now: this.now, keepPerTruck: options.keepPerTruck });
   }
 
@@ -106,6 +108,14 @@ export class Loads {
       void this.router.fill(result.changedIds);
     }
     return result;
+  }
+
+  /** Builds the matching engine if nothing has yet, and logs how long it took and how much it scored. */
+  warmUp(): void {
+    const started = performance.now();
+    if (!this.engine.warm()) return;
+    const counts = this.engine.counts();
+    this.log.info("matching engine ready", { open_loads: counts.openLoads, trucks: counts.matchableTrucks, ms: Math.round(performance.now() - started) });
   }
 
   /** Expires loads past their pickup window (the scheduled job); returns how many. */

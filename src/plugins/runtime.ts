@@ -47,6 +47,8 @@ export interface Runtime {
   telemetryEvents: TelemetryEvents;
   ingest: Ingest;
   loads: Loads;
+  /** The engine's first build, due right after start (cancelled by a stop before it ran). */
+  warmUpTimer?: ReturnType<typeof setTimeout>;
 }
 
 /** Creates (but does not start) the host and scheduler, and wires reloads and metrics. */
@@ -92,10 +94,14 @@ export async function startRuntime(runtime: Runtime, config: ConfigStore): Promi
   await runtime.ingest.start();
   await runtime.host.start(config.current());
   runtime.scheduler.start();
+  // Score every open load for every truck once the server is up, before anyone opens a page
+  // (at 200 000 open loads this takes seconds; a page would otherwise wait for it).
+  runtime.warmUpTimer = setTimeout(() => runtime.loads.warmUp(), 0);
 }
 
 /** Stops jobs and sources (shutdown), jobs first so none starts a source call on the way out. */
 export async function stopRuntime(runtime: Runtime): Promise<void> {
+  clearTimeout(runtime.warmUpTimer);
   await runtime.scheduler.stop();
   await runtime.host.stop();
   // Last: the sources have stopped publishing; write what is queued before the database closes.

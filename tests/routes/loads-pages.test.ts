@@ -160,6 +160,18 @@ describe("broker pages", () => {
 });
 
 describe("a load-board source end to end", () => {
+  test("the matching engine is built right after start, not by the first page, and says so in the log", async () => {
+    const app = await testApp();
+    try {
+      for (let i = 0; i < 100 && !app.logLines.some((line) => line.includes('"matching engine ready"')); i++) await Bun.sleep(10);
+      const line = JSON.parse(app.logLines.find((entry) => entry.includes('"matching engine ready"'))!);
+      expect(line).toMatchObject({ level: "info", open_loads: 0, trucks: 0 });
+      expect(typeof line.ms).toBe("number");
+    } finally {
+      await app.cleanup();
+    }
+  });
+
   test("the demo board's first poll is stored and scored; the Sources page shows new / updated / expired / rejected", async () => {
     const app = await testApp({ yaml: 'sources:\n  - id: demo-loads\n    plugin: loadboard-demo\n    schedule: "*/2 * * * *"\n' });
     try {
