@@ -44,6 +44,8 @@ export interface GridVisit {
   equipment: number;
   /** Loads looked at beyond the straight-line limit. */
   tooFar: number;
+  /** Loads in cells looked at that `skip` marked. */
+  skipped: number;
 }
 
 /** Anything with a pickup point. */
@@ -92,10 +94,10 @@ export class LoadGrid<T extends GridItem> {
    * Calls `visit` with the index (into `items`) of every item a truck at (lat, lon) with
    * `equipment` bits can take whose pickup lies within `limitKm` in a straight line, and the
    * haversine term of that distance (`straightKm(term)` is the distance); returns how the others
-   * were settled.
+   * were settled. Items whose entry in `skip` is 1 are passed over.
    */
-  within(lat: number, lon: number, limitKm: number, equipment: number, visit: (index: number, term: number) => void): GridVisit {
-    const counts: GridVisit = { outsideCells: this.items.length, equipment: 0, tooFar: 0 };
+  within(lat: number, lon: number, limitKm: number, equipment: number, visit: (index: number, term: number) => void, skip?: Uint8Array): GridVisit {
+    const counts: GridVisit = { outsideCells: this.items.length, equipment: 0, tooFar: 0, skipped: 0 };
     const angle = limitKm / EARTH_RADIUS_KM;
     // The haversine term of the limit: a pickup is within reach when its term is at most this.
     const maxH = Math.sin(Math.min(Math.PI / 2, angle / 2)) ** 2;
@@ -105,6 +107,10 @@ export class LoadGrid<T extends GridItem> {
     for (const [start, end] of this.cellRuns(lat, lon, angle)) {
       counts.outsideCells -= end - start;
       for (let i = start; i < end; i++) {
+        if (skip && skip[i]) {
+          counts.skipped++;
+          continue;
+        }
         if ((this.accepts[i]! & equipment) === 0) {
           counts.equipment++;
           continue;

@@ -85,8 +85,14 @@ export class MatchingEngine {
   /** Each truck's kept full matches (its best by the quick estimate), and the lowest estimate among them. */
   private matches = new Map<number, Map<number, Match>>();
   private thresholds = new Map<number, number>();
-  /** The open loads' pickups in grid cells and their estimate columns, rebuilt after loads change (null: stale). */
-  private grid: { grid: LoadGrid<MatchLoad>; columns: EstimateColumns } | null = null;
+  /**
+   * The open loads' pickups in grid cells and their estimate columns, as of when it was built
+   * (null: build it at next use). Loads changed since are not rebuilt into it at once — a poll
+   * every few minutes would otherwise cost a rebuild of 200 000 loads at the next truck move: a
+   * dropped or changed load is marked gone in it, and a new or changed one waits in `recent`
+   * until those are a good part of the whole.
+   */
+  private grid: LoadIndex | null = null;
   /** How the pairs of the scoring since the last `resetPassCounts()` were settled. */
   private pass: PassCounts = emptyPass();
   /** Each truck's measured MPG, with when and for which settings it was measured. */
@@ -143,10 +149,11 @@ export class MatchingEngine {
   /** Loads were added, changed or expired: reread those and score them for every truck. */
   loadsChanged(ids: readonly number[]): void {
     if (!this.loaded) return this.rebuild();
-    this.deps.lanes.invalidate();
+    this.deps.lanes.loadsChanged(ids);
     this.deps.brokers.invalidate();
     if (!ids.length) return;
-    const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS}, status, duplicate_of FROM loads WHERE id IN (${ids.map(() => "?").join(", ")})`).all(...ids) as (LoadRow & { status: string; duplicate_of: number | null })[];
+    // One JSON parameter, not one per id: an uploaded file can change tens of thousands at once.
+    const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS}, status, duplicate_of FROM loads WHERE id IN (SELECT value FROM json_each(?))`).all(JSON.stringify(ids)) as (LoadRow & { status: string; duplicate_of: number | null })[];
     const seen = new Set<number>();
     const settings = this.settings();
     for (const row of rows) {
@@ -155,7 +162,7 @@ export class MatchingEngine {
       else {
         const load = this.toMatchLoad(row);
         this.loadsById.set(row.id, load);
-        this.grid = null;
+        this.grid?.replace(load);
         for (const truck of this.trucksById.values()) this.offer(truck, load, settings);
       }
     }
@@ -164,7 +171,7 @@ export class MatchingEngine {
 
   /** Open loads that expired or were taken: forget them (cheaper than a rebuild). */
   dropLoad(id: number): void {
-    if (this.loadsById.delete(id)) this.grid = null;
+    if (this.loadsById.delete(id)) this.grid?.drop(id);
     for (const kept of this.matches.values()) kept.delete(id);
   }
 
@@ -277,12 +284,9 @@ export class MatchingEngine {
     };
   }
 
-  /** The grid and columns of the open loads, built when first needed after loads change. */
-  private index(): { grid: LoadGrid<MatchLoad>; columns: EstimateColumns } {
-    if (!this.grid) {
-      const grid = new LoadGrid([...this.loadsById.values()]);
-      this.grid = { grid, columns: new EstimateColumns(grid.items) };
-    }
+  /** The index of the open loads, built again when loads changed since make up a good part of it. */
+  private index(): LoadIndex {
+    if (!this.grid || this.grid.stale()) this.grid = new LoadIndex([...this.loadsById.values()]);
     return this.grid;
   }
 
@@ -297,38 +301,56 @@ export class MatchingEngine {
     this.thresholds.set(truck.id, -1);
     const candidate = truck.match;
     if (!candidate) return;
-    const indexes: number[] = [];
+    const ids: number[] = [];
     const estimates: number[] = [];
     // How many loads got each estimate (scores are whole numbers 0–100): the truck's best are
     // then found in one more pass instead of sorting tens of thousands of estimates.
     const histogram = new Uint32Array(101);
-    // Only the loads in grid cells within reach are looked at; of those, equipment (bit masks)
-    // and the straight-line distance settle most, and the rest get the quick estimate, read from
-    // columns in the grid's order.
-    const { grid, columns } = this.index();
-    const dieselByRegion = EstimateColumns.dieselByRegion(settings);
-    const limitKm = ((candidate.preferences.maxDeadheadMiles * FAR_FACTOR) / settings.circuity) * KM_PER_MILE;
-    const visit = grid.within(candidate.at.lat, candidate.at.lon, limitKm, equipmentMask(candidate.equipment), (i, term) => {
-      const estimate = columns.estimate(i, term, candidate, settings, dieselByRegion);
+    const take = (id: number, estimate: number | null) => {
       if (estimate === null) return;
-      indexes.push(i);
+      ids.push(id);
       estimates.push(estimate);
       histogram[estimate]!++;
-    });
-    const keep = this.deps.keepPerTruck ?? KEEP_PER_TRUCK;
-    const best = bestByEstimate(columns.ids, indexes, estimates, histogram, keep);
-    for (const i of best.indexes) {
-      const load = grid.items[i]!;
-      kept.set(load.id, matchLoad(candidate, load, settings));
+    };
+    // Only the loads in grid cells within reach are looked at; of those, equipment (bit masks)
+    // and the straight-line distance settle most, and the rest get the quick estimate, read from
+    // columns in the grid's order. Loads changed since the grid was built are looked at one by one.
+    const index = this.index();
+    const { grid, columns, gone } = index;
+    const dieselByRegion = EstimateColumns.dieselByRegion(settings);
+    const limitKm = ((candidate.preferences.maxDeadheadMiles * FAR_FACTOR) / settings.circuity) * KM_PER_MILE;
+    const visit = grid.within(
+      candidate.at.lat,
+      candidate.at.lon,
+      limitKm,
+      equipmentMask(candidate.equipment),
+      (i, term) => take(columns.ids[i]!, columns.estimate(i, term, candidate, settings, dieselByRegion)),
+      index.goneCount ? gone : undefined,
+    );
+    let recentEquipment = 0;
+    let recentFar = 0;
+    for (const load of index.recent.values()) {
+      const settled = this.settle(candidate, load, settings);
+      if (settled === "equipment") recentEquipment++;
+      else if (settled === "far") recentFar++;
+      else take(load.id, estimateScore(candidate, load, settings, this.dieselAt(load, settings)));
     }
-    this.thresholds.set(truck.id, best.indexes.length === keep ? best.threshold : -1);
+    const keep = this.deps.keepPerTruck ?? KEEP_PER_TRUCK;
+    const best = bestByEstimate(ids, estimates, histogram, keep);
+    for (const id of best.ids) kept.set(id, matchLoad(candidate, this.loadsById.get(id)!, settings));
+    this.thresholds.set(truck.id, best.ids.length === keep ? best.threshold : -1);
+    // Every open load once: the grid's (less those gone from it) and the recent ones.
     const pass = this.pass;
-    pass.pairs += grid.size;
-    pass.outsideCells += visit.outsideCells;
-    pass.equipment += visit.equipment;
-    pass.tooFar += visit.tooFar;
-    pass.estimated += grid.size - visit.outsideCells - visit.equipment - visit.tooFar;
-    pass.full += best.indexes.length;
+    const open = grid.size - index.goneCount + index.recent.size;
+    const outside = visit.outsideCells - (index.goneCount - visit.skipped);
+    const equipment = visit.equipment + recentEquipment;
+    const tooFar = visit.tooFar + recentFar;
+    pass.pairs += open;
+    pass.outsideCells += outside;
+    pass.equipment += equipment;
+    pass.tooFar += tooFar;
+    pass.estimated += open - outside - equipment - tooFar;
+    pass.full += best.ids.length;
   }
 
   /**
@@ -352,10 +374,14 @@ export class MatchingEngine {
 
   /** The quick score of a pair, or null when it is settled early (equipment, far away, no revenue). */
   private estimate(truck: MatchTruck, load: MatchLoad, settings: MatchSettings): number | null {
-    if (!equipmentFits(truck.equipment, load.equipment)) return null;
+    return this.settle(truck, load, settings) ? null : estimateScore(truck, load, settings, this.dieselAt(load, settings));
+  }
+
+  /** Why a pair is settled without an estimate (the truck cannot haul it, or it is too far), or null. */
+  private settle(truck: MatchTruck, load: MatchLoad, settings: MatchSettings): "equipment" | "far" | null {
+    if (!equipmentFits(truck.equipment, load.equipment)) return "equipment";
     const straightMiles = kmToMiles(haversineKm(truck.at.lat, truck.at.lon, load.origin.lat, load.origin.lon));
-    if (straightMiles * settings.circuity > truck.preferences.maxDeadheadMiles * FAR_FACTOR) return null;
-    return estimateScore(truck, load, settings, this.dieselAt(load, settings));
+    return straightMiles * settings.circuity > truck.preferences.maxDeadheadMiles * FAR_FACTOR ? "far" : null;
   }
 
   /** Diesel at a load's pickup region (the settings memoise the price per region). */
@@ -508,27 +534,72 @@ export interface PassCounts {
 const emptyPass = (): PassCounts => ({ pairs: 0, outsideCells: 0, equipment: 0, tooFar: 0, estimated: 0, full: 0 });
 
 /**
- * The `keep` candidates with the highest estimates (ties: the lower load id, so which loads a truck
+ * The `keep` loads with the highest estimates (ties: the lower load id, so which loads a truck
  * keeps never depends on the order they were met in), best first, and the lowest estimate among
- * them. `indexes` and `estimates` are parallel; `ids` holds each index's load id; `histogram`
- * counts the candidates per estimate 0–100.
+ * them. `ids` and `estimates` are parallel; `histogram` counts the loads per estimate 0–100.
  */
-export function bestByEstimate(ids: Float64Array, indexes: readonly number[], estimates: readonly number[], histogram: Uint32Array, keep: number): { indexes: number[]; threshold: number } {
+export function bestByEstimate(ids: readonly number[], estimates: readonly number[], histogram: Uint32Array, keep: number): { ids: number[]; threshold: number } {
   // The lowest estimate that makes the cut.
   let threshold = histogram.length - 1;
   let above = 0;
   while (threshold > 0 && above + histogram[threshold]! < keep) above += histogram[threshold--]!;
-  const chosen: { index: number; estimate: number }[] = [];
+  const chosen: { id: number; estimate: number }[] = [];
   const atThreshold: number[] = [];
-  for (let k = 0; k < indexes.length; k++) {
+  for (let k = 0; k < ids.length; k++) {
     const estimate = estimates[k]!;
-    if (estimate > threshold) chosen.push({ index: indexes[k]!, estimate });
-    else if (estimate === threshold) atThreshold.push(indexes[k]!);
+    if (estimate > threshold) chosen.push({ id: ids[k]!, estimate });
+    else if (estimate === threshold) atThreshold.push(ids[k]!);
   }
   const room = keep - chosen.length;
   // Often thousands tie (every load worth nothing scores 0): the room-th lowest id, found natively.
-  const cutoff = atThreshold.length <= room ? Infinity : room > 0 ? Float64Array.from(atThreshold, (index) => ids[index]!).sort()[room - 1]! : -Infinity;
-  for (const index of atThreshold) if (ids[index]! <= cutoff) chosen.push({ index, estimate: threshold });
-  chosen.sort((a, b) => b.estimate - a.estimate || ids[a.index]! - ids[b.index]!);
-  return { indexes: chosen.map((entry) => entry.index), threshold: chosen.length ? chosen.at(-1)!.estimate : -1 };
+  const cutoff = atThreshold.length <= room ? Infinity : room > 0 ? Float64Array.from(atThreshold).sort()[room - 1]! : -Infinity;
+  for (const id of atThreshold) if (id <= cutoff) chosen.push({ id, estimate: threshold });
+  chosen.sort((a, b) => b.estimate - a.estimate || a.id - b.id);
+  return { ids: chosen.map((entry) => entry.id), threshold: chosen.length ? chosen.at(-1)!.estimate : -1 };
+}
+
+/**
+ * The open loads as the engine scans them: a grid and columns built at one moment, the loads
+ * gone from it since (dropped, or changed and so in `recent` as they are now), and the loads
+ * added or changed since, looked at one by one until the next build.
+ */
+class LoadIndex {
+  readonly grid: LoadGrid<MatchLoad>;
+  readonly columns: EstimateColumns;
+  /** 1 for a grid entry no longer open as it was when built. */
+  readonly gone: Uint8Array;
+  goneCount = 0;
+  readonly recent = new Map<number, MatchLoad>();
+  private readonly indexOfId = new Map<number, number>();
+
+  constructor(loads: MatchLoad[]) {
+    this.grid = new LoadGrid(loads);
+    this.columns = new EstimateColumns(this.grid.items);
+    this.gone = new Uint8Array(this.grid.size);
+    this.grid.items.forEach((load, index) => this.indexOfId.set(load.id, index));
+  }
+
+  /** A load is open as `load` now (new, or changed). */
+  replace(load: MatchLoad): void {
+    this.markGone(load.id);
+    this.recent.set(load.id, load);
+  }
+
+  /** A load is no longer open. */
+  drop(id: number): void {
+    this.markGone(id);
+    this.recent.delete(id);
+  }
+
+  /** Built again once the loads changed since are an eighth of the grid (at least 2 000: a scan of those is under a millisecond or two). */
+  stale(): boolean {
+    return this.recent.size + this.goneCount > Math.max(2_000, this.grid.size / 8);
+  }
+
+  private markGone(id: number): void {
+    const index = this.indexOfId.get(id);
+    if (index === undefined || this.gone[index]) return;
+    this.gone[index] = 1;
+    this.goneCount++;
+  }
 }

@@ -191,8 +191,7 @@ export class Loads {
   }
 
   private afterLifecycleChange(loadId: number, truckId: number | null): void {
-    this.brokers.invalidate();
-    this.lanes.invalidate();
+    // The engine rereads the load, its lane's reports and the brokers.
     this.engine.loadsChanged([loadId]);
     if (truckId !== null) this.engine.truckChanged(truckId);
   }

@@ -9,13 +9,14 @@ import type { AuditEntry } from "../auth/audit";
 import { apiError, isoTime } from "../http/respond";
 import { ListOf, ListQuery, decodeCursor, encodeCursor, pageList } from "../http/pagination";
 import { mayRevoke, visibleTokens } from "./settings";
+import { Integer } from "../http/schema";
 
 const RoleSchema = t.Union([t.Literal("owner"), t.Literal("dispatcher"), t.Literal("driver"), t.Literal("viewer")]);
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 
-const UserSchema = t.Object({ id: t.Integer(), username: t.String(), role: RoleSchema, disabled: t.Boolean(), vehicle_id: t.Union([t.Integer(), t.Null()]), created_at: Timestamp, last_login_at: Timestamp });
-const TokenSchema = t.Object({ id: t.Integer(), name: t.String(), role: RoleSchema, prefix: t.String(), user_id: t.Union([t.Integer(), t.Null()]), created_at: Timestamp, last_used_at: Timestamp, revoked_at: Timestamp });
-const AuditSchema = t.Object({ id: t.Integer(), at: Timestamp, actor: t.Union([t.String(), t.Null()]), action: t.String(), target: t.Union([t.String(), t.Null()]), ip: t.Union([t.String(), t.Null()]), details: t.Union([t.Record(t.String(), t.Unknown()), t.Null()]) });
+const UserSchema = t.Object({ id: Integer(), username: t.String(), role: RoleSchema, disabled: t.Boolean(), vehicle_id: t.Union([Integer(), t.Null()]), created_at: Timestamp, last_login_at: Timestamp });
+const TokenSchema = t.Object({ id: Integer(), name: t.String(), role: RoleSchema, prefix: t.String(), user_id: t.Union([Integer(), t.Null()]), created_at: Timestamp, last_used_at: Timestamp, revoked_at: Timestamp });
+const AuditSchema = t.Object({ id: Integer(), at: Timestamp, actor: t.Union([t.String(), t.Null()]), action: t.String(), target: t.Union([t.String(), t.Null()]), ip: t.Union([t.String(), t.Null()]), details: t.Union([t.Record(t.String(), t.Unknown()), t.Null()]) });
 const ErrorSchema = t.Object({ error: t.Object({ code: t.String(), message: t.String(), details: t.Optional(t.Unknown()) }) });
 
 /** A user in API form (ISO timestamps). */
@@ -48,7 +49,7 @@ export function accountsApi(deps: AppDeps) {
       "/me",
       ({ principal }) => ({ name: principal!.name, role: principal!.role, via: principal!.via, user_id: principal!.userId, vehicle_id: principal!.vehicleId }),
       {
-        response: t.Object({ name: t.String(), role: RoleSchema, via: t.Union([t.Literal("session"), t.Literal("token")]), user_id: t.Union([t.Integer(), t.Null()]), vehicle_id: t.Union([t.Integer(), t.Null()]) }),
+        response: t.Object({ name: t.String(), role: RoleSchema, via: t.Union([t.Literal("session"), t.Literal("token")]), user_id: t.Union([Integer(), t.Null()]), vehicle_id: t.Union([Integer(), t.Null()]) }),
         detail: { summary: "The signed-in user or token", tags: ["accounts"] },
       },
     )

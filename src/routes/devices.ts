@@ -13,6 +13,7 @@ import { ListOf, ListQuery, decodeCursor, encodeCursor, pageList } from "../http
 import { FleetInputError, type Device } from "../telemetry/fleet";
 import { deadLetterKey, parseDeadLetterKey, queriesFor, scopeFor, type DeadLetter } from "../telemetry/queries";
 import { ErrorSchema, errorBody } from "./vehicles";
+import { Integer } from "../http/schema";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -20,7 +21,7 @@ const NullableString = t.Union([t.String(), t.Null()]);
 /** A device in API form (never its secret). */
 export const DeviceSchema = t.Object({
   id: t.String({ description: "What the gateway puts in its topic or username." }),
-  vehicle_id: t.Union([t.Integer(), t.Null()], { description: "Null while pending." }),
+  vehicle_id: t.Union([Integer(), t.Null()], { description: "Null while pending." }),
   status: t.Union([t.Literal("active"), t.Literal("pending"), t.Literal("disabled")], { description: "pending: heard on the wire, not adopted yet." }),
   name: t.String(),
   demo: t.Boolean(),
@@ -40,14 +41,14 @@ const CredentialsSchema = t.Object({
 });
 
 const DeadLetterSchema = t.Object({
-  id: t.Integer(),
+  id: Integer(),
   kind: t.Union([t.Literal("telemetry"), t.Literal("load")], { description: "A telemetry message, or a load-board record." }),
   received_at: t.String({ format: "date-time" }),
   source_id: NullableString,
   device_id: NullableString,
   topic: NullableString,
   payload: t.String({ description: "The payload as received, truncated; text when it was UTF-8, else hex." }),
-  payload_bytes: t.Integer({ description: "Full size of the payload." }),
+  payload_bytes: Integer({ description: "Full size of the payload." }),
   reason: t.String(),
   ref: t.Union([t.String(), t.Null()], { description: "For load records: where in the source the record came from (\"loads.csv row 12\")." }),
 });

@@ -3,6 +3,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { LATEST_VERSION, schemaVersion } from "../db/migrate";
 import { COMMIT, VERSION } from "../version";
+import { Integer } from "../http/schema";
 
 /** The health report; `ok` is false (HTTP 503) when the database cannot be read or is behind. */
 export function healthCheck(deps: AppDeps) {
@@ -32,8 +33,8 @@ export const HealthSchema = t.Object({
   commit: t.String(),
   database: t.Boolean(),
   migrations_current: t.Boolean(),
-  schema_version: t.Integer(),
-  uptime_seconds: t.Integer(),
+  schema_version: Integer(),
+  uptime_seconds: Integer(),
 });
 
 export function healthRoutes(deps: AppDeps) {

@@ -24,36 +24,37 @@ import { PreferencesError, readPreferences, writePreferences, type TruckPreferen
 import { US_STATES } from "../loads/records";
 import { inScope } from "../telemetry/queries";
 import { snakeCaseKeys } from "../http/snake-case";
+import { Integer } from "../http/schema";
 
 const NullableNumber = t.Union([t.Number(), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
 const PlaceSchema = t.Object({ city: NullableString, state: NullableString, zip: NullableString, lat: t.Number(), lon: t.Number() });
 
 const MatchSchema = t.Object({
-  truck_id: t.Integer(),
+  truck_id: Integer(),
   deadhead_miles: t.Number(),
   loaded_miles: t.Number(),
   total_miles: t.Number(),
-  revenue_cents: t.Integer(),
+  revenue_cents: Integer(),
   revenue_estimated: t.Boolean({ description: "True when the load has no posted rate and revenue is the lane median × loaded miles." }),
-  fuel_cost_cents: t.Integer(),
-  variable_cost_cents: t.Integer({ description: "Maintenance, tires and other per-mile costs." }),
-  fixed_cost_cents: t.Integer({ description: "Fixed cost per day × the days the trip takes." }),
-  driver_pay_cents: t.Integer(),
-  net_cents: t.Integer(),
-  rpm_all_in_cents: t.Integer({ description: "Revenue per mile driven, deadhead included." }),
-  rpm_loaded_cents: t.Integer(),
+  fuel_cost_cents: Integer(),
+  variable_cost_cents: Integer({ description: "Maintenance, tires and other per-mile costs." }),
+  fixed_cost_cents: Integer({ description: "Fixed cost per day × the days the trip takes." }),
+  driver_pay_cents: Integer(),
+  net_cents: Integer(),
+  rpm_all_in_cents: Integer({ description: "Revenue per mile driven, deadhead included." }),
+  rpm_loaded_cents: Integer(),
   hos_feasible: t.Boolean({ description: "The pickup window can be reached under the FMCSA hours-of-service rules." }),
   trip_days: t.Number(),
   pickup_at: t.String({ format: "date-time" }),
   empty_at: t.String({ format: "date-time" }),
-  score: t.Integer({ minimum: 0, maximum: 100 }),
-  reasons: t.Array(t.Object({ text: t.String(), effect: t.Union([t.Literal("good"), t.Literal("bad"), t.Literal("blocking"), t.Literal("info")]), points: t.Integer() })),
-  breakdown: t.Array(t.Object({ key: t.String(), label: t.String(), cents: t.Integer(), how: t.String() })),
+  score: Integer({ minimum: 0, maximum: 100 }),
+  reasons: t.Array(t.Object({ text: t.String(), effect: t.Union([t.Literal("good"), t.Literal("bad"), t.Literal("blocking"), t.Literal("info")]), points: Integer() })),
+  breakdown: t.Array(t.Object({ key: t.String(), label: t.String(), cents: Integer(), how: t.String() })),
 });
 
 const LoadSchema = t.Object({
-  id: t.Integer(),
+  id: Integer(),
   source: t.String(),
   external_id: t.String(),
   status: t.String({ description: `One of ${LOAD_STATUSES.join(", ")}.` }),
@@ -66,18 +67,18 @@ const LoadSchema = t.Object({
   delivery_latest: t.Union([t.String({ format: "date-time" }), t.Null()]),
   equipment: t.String(),
   weight_lb: NullableNumber,
-  rate_cents: t.Union([t.Integer(), t.Null()]),
+  rate_cents: t.Union([Integer(), t.Null()]),
   loaded_miles: NullableNumber,
   commodity: NullableString,
   comments: t.Union([t.String(), t.Null()], { description: "Free text from the board: untrusted." }),
-  broker: t.Union([t.Object({ id: t.Integer(), name: t.String(), mc: NullableString, risk: t.Integer({ description: "Broker risk 0–100, higher is riskier." }) }), t.Null()]),
-  truck_id: t.Union([t.Integer(), t.Null()]),
-  agreed_rate_cents: t.Union([t.Integer(), t.Null()]),
+  broker: t.Union([t.Object({ id: Integer(), name: t.String(), mc: NullableString, risk: Integer({ description: "Broker risk 0–100, higher is riskier." }) }), t.Null()]),
+  truck_id: t.Union([Integer(), t.Null()]),
+  agreed_rate_cents: t.Union([Integer(), t.Null()]),
   match: t.Union([MatchSchema, t.Null()]),
 });
 
 const BrokerSchema = t.Object({
-  id: t.Integer(),
+  id: Integer(),
   name: t.String(),
   mc: NullableString,
   dot: NullableString,
@@ -88,12 +89,12 @@ const BrokerSchema = t.Object({
   notes: t.String(),
   demo: t.Boolean(),
   history: t.Record(t.String(), t.Union([t.Number(), t.String(), t.Null()]), { description: "The fleet's own history with the broker; first_seen is ISO 8601." }),
-  risk: t.Object({ score: t.Integer(), level: t.String(), reasons: t.Array(t.Object({ text: t.String(), points: t.Number() })) }),
+  risk: t.Object({ score: Integer(), level: t.String(), reasons: t.Array(t.Object({ text: t.String(), points: t.Number() })) }),
 });
 
 const PreferencesSchema = t.Object({
   max_deadhead_miles: t.Union([t.Number({ minimum: 0 }), t.Null()], { description: "Longest empty run to a pickup; null: the fleet's matching.max_deadhead_miles." }),
-  min_rpm_all_in_cents: t.Union([t.Integer({ minimum: 0 }), t.Null()], { description: "Least all-in rate per mile, cents; null: none." }),
+  min_rpm_all_in_cents: t.Union([Integer({ minimum: 0 }), t.Null()], { description: "Least all-in rate per mile, cents; null: none." }),
   preferred_states: t.Array(t.String({ minLength: 2, maxLength: 2 }), { description: "Delivery states this driver prefers." }),
   avoided_states: t.Array(t.String({ minLength: 2, maxLength: 2 }), { description: "Delivery states this driver avoids." }),
   max_weight_lb: t.Union([t.Number({ minimum: 0 }), t.Null()]),
@@ -404,15 +405,15 @@ export function loadsApi(deps: AppDeps) {
         requires: "read",
         response: ListOf(
           t.Object({
-            truck_id: t.Integer(),
+            truck_id: Integer(),
             unit: t.String(),
             period: t.String({ description: "ISO week (2026-W48) or month (2026-11), in the fleet's time zone." }),
-            loads: t.Integer(),
-            revenue_cents: t.Integer({ description: "Agreed rates." }),
-            cost_cents: t.Integer({ description: "Costs computed at booking." }),
-            net_cents: t.Integer(),
+            loads: Integer(),
+            revenue_cents: Integer({ description: "Agreed rates." }),
+            cost_cents: Integer({ description: "Costs computed at booking." }),
+            net_cents: Integer(),
             miles: t.Number(),
-            loads_without_cost: t.Integer({ description: "Loads booked when no cost could be computed: in revenue only." }),
+            loads_without_cost: Integer({ description: "Loads booked when no cost could be computed: in revenue only." }),
           }),
         ),
         detail: { summary: "Revenue, cost and net per truck per week or month, from booked loads (newest first)", tags: ["loads"] },

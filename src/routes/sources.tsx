@@ -16,6 +16,7 @@ import { ListOf, ListQuery, pageList } from "../http/pagination";
 import { SourceActionError, type RunResult, type SourceStatus } from "../plugins/host";
 import type { JobRunResult, JobStatus } from "../scheduler/scheduler";
 import { SourcesLive, SourcesPage, type SourcesFlash, type SourcesViewProps } from "../../views/sources/page";
+import { Integer } from "../http/schema";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -36,11 +37,11 @@ export const SourceSchema = t.Object({
   last_success_at: Timestamp,
   last_error: NullableString,
   last_error_at: Timestamp,
-  consecutive_failures: t.Integer(),
-  runs: t.Integer({ description: "Polls, sends and push batches, plus failed start attempts." }),
-  failures: t.Integer(),
-  items: t.Integer({ description: "Records or loads received, or messages sent." }),
-  skipped: t.Integer({ description: "Scheduled polls skipped because the previous one was still running." }),
+  consecutive_failures: Integer(),
+  runs: Integer({ description: "Polls, sends and push batches, plus failed start attempts." }),
+  failures: Integer(),
+  items: Integer({ description: "Records or loads received, or messages sent." }),
+  skipped: Integer({ description: "Scheduled polls skipped because the previous one was still running." }),
   next_run_at: t.Union([t.String({ format: "date-time" }), t.Null()], { description: "Next poll (or retry/restart)." }),
 });
 
@@ -57,20 +58,20 @@ export const JobSchema = t.Object({
   last_finished_at: Timestamp,
   last_status: t.Union([t.Literal("ok"), t.Literal("failed"), t.Literal("timed_out"), t.Literal("skipped"), t.Null()]),
   last_error: NullableString,
-  last_duration_ms: t.Union([t.Integer(), t.Null()]),
-  runs: t.Integer(),
-  failures: t.Integer(),
-  skipped: t.Integer(),
+  last_duration_ms: t.Union([Integer(), t.Null()]),
+  runs: Integer(),
+  failures: Integer(),
+  skipped: Integer(),
   next_run_at: Timestamp,
 });
 
 const RunStatus = t.Union([t.Literal("ok"), t.Literal("failed"), t.Literal("timed_out"), t.Literal("skipped")]);
 const SourceRunSchema = t.Object({
-  result: t.Object({ status: RunStatus, error: NullableString, items: t.Integer(), duration_ms: t.Integer() }),
+  result: t.Object({ status: RunStatus, error: NullableString, items: Integer(), duration_ms: Integer() }),
   source: SourceSchema,
 });
 const JobRunSchema = t.Object({
-  result: t.Object({ status: RunStatus, error: NullableString, duration_ms: t.Integer() }),
+  result: t.Object({ status: RunStatus, error: NullableString, duration_ms: Integer() }),
   job: JobSchema,
 });
 const ErrorSchema = t.Object({ error: t.Object({ code: t.String(), message: t.String(), details: t.Optional(t.Unknown()) }) });

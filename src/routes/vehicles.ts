@@ -14,6 +14,7 @@ import { isoToEpochMs } from "../domain/units";
 import { READING_NAMES, type ReadingName } from "../ingest/records";
 import { FleetInputError, type VehicleInput } from "../telemetry/fleet";
 import { inScope, queriesFor, readingUnit, scopeFor, type FaultView, type TrackPoint, type VehicleOverview } from "../telemetry/queries";
+import { Integer } from "../http/schema";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -28,13 +29,13 @@ const LampSchema = t.Union([t.Literal("off"), t.Literal("on"), t.Literal("slow_f
 
 /** A vehicle in API form. */
 export const VehicleSchema = t.Object({
-  id: t.Integer(),
+  id: Integer(),
   unit: t.String({ description: "Unit number painted on the truck." }),
   name: t.String(),
   vin: NullableString,
   make: NullableString,
   model: NullableString,
-  year: t.Union([t.Integer(), t.Null()]),
+  year: t.Union([Integer(), t.Null()]),
   equipment: t.Array(t.String(), { description: "Equipment type codes (V, R, F…)." }),
   tank_l: t.Union([t.Number(), t.Null()], { description: "Fuel tank size in litres." }),
   mpg: t.Union([t.Number(), t.Null()], { description: "Configured fuel economy, miles per US gallon." }),
@@ -50,15 +51,15 @@ export const VehicleSchema = t.Object({
   engine_hours: NullableNumber,
   fuel_level_pct: NullableNumber,
   status: StatusSchema,
-  active_faults: t.Integer({ description: "Active J1939 fault codes." }),
+  active_faults: Integer({ description: "Active J1939 fault codes." }),
 });
 
 const FaultSchema = t.Object({
-  spn: t.Integer(),
-  fmi: t.Integer(),
-  oc: t.Integer({ description: "Occurrence count." }),
-  cm: t.Integer({ description: "SPN conversion method bit." }),
-  source_address: t.Integer({ description: "J1939 source address of the ECU that reported it." }),
+  spn: Integer(),
+  fmi: Integer(),
+  oc: Integer({ description: "Occurrence count." }),
+  cm: Integer({ description: "SPN conversion method bit." }),
+  source_address: Integer({ description: "J1939 source address of the ECU that reported it." }),
   lamps: t.Object({ mil: LampSchema, red_stop: LampSchema, amber_warning: LampSchema, protect: LampSchema }),
   spn_name: t.String(),
   fmi_text: t.String(),

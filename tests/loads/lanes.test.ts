@@ -12,6 +12,8 @@ import { migrate } from "../../src/db/migrate";
 import { validateConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
 import { Loads } from "../../src/loads/service";
+import { LaneBook } from "../../src/loads/lanes";
+import { Fleet } from "../../src/telemetry/fleet";
 import { estimateLaneRate, type LaneQuery, type RateObservation } from "../../src/domain/lane-rates";
 import { seededRandom } from "../../src/domain/random";
 import { tempDir } from "../helpers/app";
@@ -123,5 +125,56 @@ describe("lane book estimates", () => {
   test("asked in another order after the loads change, the answers are the same", () => {
     loads.lanes.invalidate();
     for (const query of [...queries.values()].reverse()) expect(loads.lanes.estimate(query)).toEqual(estimateLaneRate(observations, query, { now: NOW }));
+  });
+});
+
+describe("lane book after changes", () => {
+  test("polls, rate changes, a booking and a cancelled load are read in alone: answers equal a book read afresh", () => {
+    const random = seededRandom(5);
+    // The engine built (so changes reach the book one by one), and every lane answered once, so
+    // the book holds answers to forget.
+    loads.engine.rebuild();
+    for (const query of queries.values()) loads.lanes.estimate(query);
+    const readIn = loads.lanes.loadsChanged.bind(loads.lanes);
+    let changesReadIn = 0;
+    loads.lanes.loadsChanged = (ids) => {
+      changesReadIn += ids.length;
+      readIn(ids);
+    };
+    // A poll of more loads on the busiest lanes, through the service (the engine passes the ids on).
+    const batch = Array.from({ length: 60 }, (_, k) => ({
+      external_id: `later-${k}`,
+      origin: { city: "A", state: "IL", zip: "60601", lat: 41.88, lon: -87.62 },
+      destination: { city: "B", state: "TX", zip: k % 2 ? "75201" : "77002", lat: 32.78, lon: -96.8 },
+      pickup_earliest: NOW + 2 * DAY,
+      equipment: "V",
+      loaded_miles: 930,
+      rate_cents: 200_000 + Math.floor(random() * 150_000),
+      broker: { name: "Lane Test Brokerage" },
+    }));
+    loads.ingest({ sourceId: "lanes", loads: batch, receivedAt: NOW - 1000 });
+    // A board doubles some rates; the fleet books one load at its own rate; one is cancelled after booking.
+    const ids = (db.query("SELECT id FROM loads WHERE rate_cents IS NOT NULL ORDER BY id").all() as { id: number }[]).map((row) => row.id);
+    const changed = ids.filter(() => random() < 0.05);
+    for (const id of changed) db.query("UPDATE loads SET rate_cents = rate_cents * 2 WHERE id = ?").run(id);
+    loads.engine.loadsChanged(changed);
+    const truck = new Fleet(db, () => NOW).createVehicle({ unit: "L1", equipment: ["V"] }).id;
+    loads.book(ids[3]!, truck, 310_000, null, NOW - 500);
+    loads.book(ids[4]!, truck, 290_000, null, NOW - 400);
+    loads.setStatus(ids[4]!, "cancelled", null, { at: NOW - 300, cancelledBy: "broker" });
+    const fresh = new LaneBook(db, () => NOW);
+    let differentFromBefore = 0;
+    for (const query of queries.values()) {
+      const answer = loads.lanes.estimate(query);
+      expect({ query, answer }).toEqual({ query, answer: fresh.estimate(query) });
+      if (JSON.stringify(answer) !== JSON.stringify(estimateLaneRate(observations, query, { now: NOW }))) differentFromBefore++;
+    }
+    // The changes came in one by one (not by reading everything again), and moved some answers
+    // (or the comparison above would prove nothing).
+    expect(changesReadIn).toBeGreaterThan(60);
+    expect(differentFromBefore).toBeGreaterThan(5);
+    expect(loads.lanes.report({ origin: { state: "IL", zip: "60601" }, destination: { state: "TX", zip: "75201" }, equipment: "V" })).toEqual(
+      fresh.report({ origin: { state: "IL", zip: "60601" }, destination: { state: "TX", zip: "75201" }, equipment: "V" }),
+    );
   });
 });
