@@ -7,7 +7,7 @@
  * minutes would otherwise reread every report of 90 days (half a second at 200 000 loads).
  */
 import type { Database } from "bun:sqlite";
-import { estimateLaneRate, LANE_RATE_DEFAULTS, laneRates, rateCentsPerMile, screenObservations, type LaneQuery, type LaneRateEstimate, type LaneRateReport, type RateObservation } from "../domain/lane-rates";
+import { estimateLaneRate, LANE_RATE_DEFAULTS, laneRates, rateCentsPerMile, screenObservations, type LaneQuery, type LaneRateEstimate, type LaneRateReport, type LanePlace, type RateObservation } from "../domain/lane-rates";
 import { weightedPercentiles, type WeightedValue } from "../domain/stats";
 
 const DAY_MS = 86_400_000;
@@ -32,10 +32,14 @@ interface Observations {
   groups: Map<string, Map<number, RateObservation>>;
   /** By `${zip3 lane}|${state lane key}`. */
   zip3Lanes: Map<string, Map<number, RateObservation>>;
-  /** Where each load's observation is filed. */
-  filed: Map<number, { group: string; zip3Lane: string | null }>;
+  /** Each load's report (its lanes follow from it). */
+  filed: Map<number, RateObservation>;
   /** When they were read in full (reports older than 90 days then leave). */
   readAt: number;
+  /** Shared place objects by "state|zip" (see `place`). */
+  places: Map<string, LanePlace>;
+  /** The one string of each state and ZIP3 lane key. */
+  groupKeys: Map<string, string>;
 }
 
 /** How often the observations are read in full again, so reports older than 90 days leave. */
@@ -84,10 +88,12 @@ export class LaneBook {
     for (const id of ids) {
       const filed = book.filed.get(id);
       if (!filed) continue;
-      book.groups.get(filed.group)?.delete(id);
-      if (filed.zip3Lane) book.zip3Lanes.get(filed.zip3Lane)?.delete(id);
+      const group = groupKey(filed.origin.state, filed.destination.state, filed.equipment);
+      const zip3 = zip3Key(filed);
+      book.groups.get(group)?.delete(id);
+      if (zip3 !== null) book.zip3Lanes.get(`${zip3}|${group}`)?.delete(id);
       book.filed.delete(id);
-      touched.add(filed.group);
+      touched.add(group);
     }
     for (const row of rows) touched.add(file(book, row));
     // Answers are keyed by state lane, or by `${ZIP3 lane}|${state lane}`.
@@ -191,29 +197,59 @@ export class LaneBook {
     this.estimates.clear();
     // Duplicates of a load on another board are the same report: counted once.
     const rows = this.db.query(OBSERVATION_SQL).all(now - HISTORY_DAYS * DAY_MS) as ObservationRow[];
-    const book: Observations = { groups: new Map(), zip3Lanes: new Map(), filed: new Map(), readAt: now };
+    const book: Observations = { groups: new Map(), zip3Lanes: new Map(), filed: new Map(), readAt: now, places: new Map(), groupKeys: new Map() };
     for (const row of rows) file(book, row);
     this.groups = book;
     return book;
   }
 }
 
+/**
+ * One frozen place object per state and ZIP, shared by every report there (170 000 reports would
+ * otherwise keep two place objects and their strings each for the garbage collector to walk).
+ */
+function place(book: Observations, state: string, zip: string | null): LanePlace {
+  const key = zip ? `${state}|${zip}` : state;
+  let known = book.places.get(key);
+  if (!known) {
+    known = Object.freeze(zip ? { state, zip } : { state });
+    book.places.set(key, known);
+  }
+  return known;
+}
+
 /** Files a load's report under its state lane and ZIP3 lane; returns the state lane's key. */
 function file(book: Observations, row: ObservationRow): string {
   const observation: RateObservation = {
     ts: row.ts,
-    origin: { state: row.origin_state!, ...(row.origin_zip ? { zip: row.origin_zip } : {}) },
-    destination: { state: row.dest_state!, ...(row.dest_zip ? { zip: row.dest_zip } : {}) },
-    equipment: row.equipment,
+    origin: place(book, row.origin_state!, row.origin_zip),
+    destination: place(book, row.dest_state!, row.dest_zip),
+    equipment: place(book, row.equipment, null).state,
     rate_cents: row.rate_cents,
     loaded_miles: row.loaded_miles,
     own: row.own === 1,
   };
-  const group = groupKey(row.origin_state!, row.dest_state!, row.equipment);
+  // The keys kept are the maps' own (one string per lane, not one per report).
+  let group = groupKey(row.origin_state!, row.dest_state!, row.equipment);
+  const groupMap = book.groups.get(group);
+  if (groupMap) group = book.groupKeys.get(group)!;
+  else {
+    book.groups.set(group, new Map());
+    book.groupKeys.set(group, group);
+  }
+  book.groups.get(group)!.set(row.id, observation);
   const zip3 = zip3Key(observation);
-  const zip3Lane = zip3 === null ? null : `${zip3}|${group}`;
-  (book.groups.get(group) ?? book.groups.set(group, new Map()).get(group)!).set(row.id, observation);
-  if (zip3Lane) (book.zip3Lanes.get(zip3Lane) ?? book.zip3Lanes.set(zip3Lane, new Map()).get(zip3Lane)!).set(row.id, observation);
-  book.filed.set(row.id, { group, zip3Lane });
+  let zip3Lane: string | null = null;
+  if (zip3 !== null) {
+    zip3Lane = `${zip3}|${group}`;
+    const laneMap = book.zip3Lanes.get(zip3Lane);
+    if (laneMap) zip3Lane = book.groupKeys.get(zip3Lane)!;
+    else {
+      book.zip3Lanes.set(zip3Lane, new Map());
+      book.groupKeys.set(zip3Lane, zip3Lane);
+    }
+    book.zip3Lanes.get(zip3Lane)!.set(row.id, observation);
+  }
+  book.filed.set(row.id, observation);
   return group;
 }
