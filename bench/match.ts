@@ -279,8 +279,8 @@ async function measureEngine(dataDir: string, config: Config): Promise<EngineRes
     if (pass.pairs !== LOAD_COUNT * TRUCK_COUNT || pass.outsideCells + pass.equipment + pass.tooFar + pass.estimated !== pass.pairs) throw new Error(`the engine's pass counts do not add up: ${JSON.stringify(pass)}`);
     const rescoreAllMs = median(rescoreAllRuns);
 
-    // The engine's own load objects, exactly what rebuild() scored (a private field, read only here).
-    const engineLoads = [...(engine as unknown as { loadsById: Map<number, MatchLoad> }).loadsById.values()];
+    // The loads exactly as the engine scored them (made from its columns).
+    const engineLoads = engine.openLoads();
     const engineTrucks = trucks.map((truck) => engine.truck(truck.id)?.match ?? null);
     if (engineTrucks.some((truck) => !truck)) throw new Error("a bench truck is not matchable: it needs equipment and a position");
     const matchTrucks = engineTrucks as MatchTruck[];

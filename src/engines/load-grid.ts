@@ -54,9 +54,9 @@ export interface GridItem {
   equipment: string;
 }
 
-export class LoadGrid<T extends GridItem> {
-  /** The items in cell order, and their columns at the same index. */
-  readonly items: T[];
+export class LoadGrid {
+  /** How many items the grid holds. */
+  readonly size: number;
   private readonly lat: Float64Array;
   private readonly lon: Float64Array;
   private readonly cosLat: Float64Array;
@@ -64,18 +64,27 @@ export class LoadGrid<T extends GridItem> {
   /** Each occupied cell's first index into the columns, and one past its last. */
   private readonly cells = new Map<number, { start: number; end: number }>();
 
-  constructor(items: readonly T[]) {
+  /**
+   * A grid of `items`, and the items in its order (cell by cell): index i of `within` is
+   * `sorted[i]`. The grid keeps no reference to the items.
+   */
+  static build<T extends GridItem>(items: readonly T[]): { grid: LoadGrid; sorted: T[] } {
     const keyed = items.map((item) => ({ item, key: cellKey(item.origin.lat, item.origin.lon) }));
     keyed.sort((a, b) => a.key - b.key);
-    const count = keyed.length;
-    this.items = new Array<T>(count);
+    const sorted = keyed.map((entry) => entry.item);
+    return { grid: new LoadGrid(sorted, keyed.map((entry) => entry.key)), sorted };
+  }
+
+  private constructor(items: readonly GridItem[], keys: readonly number[]) {
+    const count = items.length;
+    this.size = count;
     this.lat = new Float64Array(count);
     this.lon = new Float64Array(count);
     this.cosLat = new Float64Array(count);
     this.accepts = new Uint32Array(count);
     for (let i = 0; i < count; i++) {
-      const { item, key } = keyed[i]!;
-      this.items[i] = item;
+      const item = items[i]!;
+      const key = keys[i]!;
       this.lat[i] = item.origin.lat * RAD;
       this.lon[i] = item.origin.lon * RAD;
       this.cosLat[i] = Math.cos(this.lat[i]!);
@@ -86,18 +95,14 @@ export class LoadGrid<T extends GridItem> {
     }
   }
 
-  get size(): number {
-    return this.items.length;
-  }
-
   /**
-   * Calls `visit` with the index (into `items`) of every item a truck at (lat, lon) with
+   * Calls `visit` with the index (into `sorted`, see `build`) of every item a truck at (lat, lon) with
    * `equipment` bits can take whose pickup lies within `limitKm` in a straight line, and the
    * haversine term of that distance (`straightKm(term)` is the distance); returns how the others
    * were settled. Items whose entry in `skip` is 1 are passed over.
    */
   within(lat: number, lon: number, limitKm: number, equipment: number, visit: (index: number, term: number) => void, skip?: Uint8Array): GridVisit {
-    const counts: GridVisit = { outsideCells: this.items.length, equipment: 0, tooFar: 0, skipped: 0 };
+    const counts: GridVisit = { outsideCells: this.size, equipment: 0, tooFar: 0, skipped: 0 };
     const angle = limitKm / EARTH_RADIUS_KM;
     // The haversine term of the limit: a pickup is within reach when its term is at most this.
     const maxH = Math.sin(Math.min(Math.PI / 2, angle / 2)) ** 2;

@@ -22,7 +22,7 @@ import { freshClock } from "../domain/hos";
 import { haversineKm } from "../domain/geo";
 import { KM_PER_MILE, kmToMiles } from "../domain/units";
 import { equipmentMask, LoadGrid } from "./load-grid";
-import { EstimateColumns } from "./estimate-columns";
+import { ColumnarLoads } from "./load-columns";
 import { measuredMpg, type CounterSample, type MpgEstimate } from "../domain/mpg";
 import { paddOfState, type PaddId } from "../domain/padd";
 import type { BrokerBook } from "../loads/brokers";
@@ -82,18 +82,16 @@ export interface MatchingEngineDeps {
 
 export class MatchingEngine {
   private trucksById = new Map<number, EngineTruck>();
-  private loadsById = new Map<number, MatchLoad>();
   /** Each truck's kept full matches (its best by the quick estimate), and the lowest estimate among them. */
   private matches = new Map<number, Map<number, Match>>();
   private thresholds = new Map<number, number>();
   /**
-   * The open loads' pickups in grid cells and their estimate columns, as of when it was built
-   * (null: build it at next use). Loads changed since are not rebuilt into it at once — a poll
-   * every few minutes would otherwise cost a rebuild of 200 000 loads at the next truck move: a
-   * dropped or changed load is marked gone in it, and a new or changed one waits in `recent`
-   * until those are a good part of the whole.
+   * Every open load: as columns with their pickups in grid cells, built at one moment, plus the
+   * loads changed since. A poll every few minutes does not rebuild it — that would cost a rebuild
+   * of 200 000 loads at the next truck move: a dropped or changed load is marked gone in it, and a
+   * new or changed one waits in `recent` until those are a good part of the whole.
    */
-  private grid: LoadIndex | null = null;
+  private open = new OpenLoads([]);
   /** How the pairs of the scoring since the last `resetPassCounts()` were settled. */
   private pass: PassCounts = emptyPass();
   /** Each truck's measured MPG, with when and for which settings it was measured. */
@@ -112,8 +110,7 @@ export class MatchingEngine {
     this.deps.lanes.invalidate();
     this.shared = new SharedParts();
     const rows = this.deps.db.query(`SELECT ${LOAD_COLUMNS} FROM loads ${this.openLoadsAccess()} WHERE status = 'open' AND duplicate_of IS NULL`).all() as LoadRow[];
-    this.loadsById = new Map(rows.map((row) => [row.id, this.toMatchLoad(row)]));
-    this.grid = null;
+    this.open = new OpenLoads(rows.map((row) => this.toMatchLoad(row)));
     this.loaded = true;
     this.rescoreAll();
   }
@@ -166,8 +163,7 @@ export class MatchingEngine {
       if (row.status !== "open" || row.duplicate_of !== null) this.dropLoad(row.id);
       else {
         const load = this.toMatchLoad(row);
-        this.loadsById.set(row.id, load);
-        this.grid?.replace(load);
+        this.open.replace(load);
         for (const truck of this.trucksById.values()) this.offer(truck, load, settings);
       }
     }
@@ -176,7 +172,7 @@ export class MatchingEngine {
 
   /** Open loads that expired or were taken: forget them (cheaper than a rebuild). */
   dropLoad(id: number): void {
-    if (this.loadsById.delete(id)) this.grid?.drop(id);
+    this.open.drop(id);
     for (const kept of this.matches.values()) kept.delete(id);
   }
 
@@ -234,7 +230,7 @@ export class MatchingEngine {
   /** One load against every matchable truck, computed in full (the load page), best first. */
   forLoad(loadId: number): Match[] {
     this.ensure();
-    const load = this.loadsById.get(loadId) ?? this.readLoad(loadId);
+    const load = this.open.get(loadId) ?? this.readLoad(loadId);
     if (!load) return [];
     const settings = this.settings();
     return [...this.trucksById.values()]
@@ -253,7 +249,7 @@ export class MatchingEngine {
   pair(truckId: number, loadId: number, rateCents?: number): Match | null {
     this.ensure();
     const truck = this.trucksById.get(truckId)?.match;
-    const load = this.loadsById.get(loadId) ?? this.readLoad(loadId);
+    const load = this.open.get(loadId) ?? this.readLoad(loadId);
     if (!truck || !load) return null;
     return matchLoad(truck, rateCents === undefined ? load : { ...load, rateCents }, this.settings());
   }
@@ -264,7 +260,7 @@ export class MatchingEngine {
     let pairs = 0;
     for (const kept of this.matches.values()) pairs += kept.size;
     const trucks = [...this.trucksById.values()];
-    return { openLoads: this.loadsById.size, trucks: trucks.length, matchableTrucks: trucks.filter((truck) => truck.match).length, pairsKept: pairs };
+    return { openLoads: this.open.size, trucks: trucks.length, matchableTrucks: trucks.filter((truck) => truck.match).length, pairsKept: pairs };
   }
 
   /** The figures every pair uses, from the config in force. */
@@ -289,10 +285,16 @@ export class MatchingEngine {
     };
   }
 
-  /** The index of the open loads, built again when loads changed since make up a good part of it. */
-  private index(): LoadIndex {
-    if (!this.grid || this.grid.stale()) this.grid = new LoadIndex([...this.loadsById.values()]);
-    return this.grid;
+  /** The open loads, their columns built again when loads changed since make up a good part of them. */
+  private index(): OpenLoads {
+    if (this.open.stale()) this.open = new OpenLoads(this.open.all());
+    return this.open;
+  }
+
+  /** Every open load as the engine sees it (made from its columns: for the bench and tests, not for pages). */
+  openLoads(): MatchLoad[] {
+    this.ensure();
+    return this.open.all();
   }
 
   private ensure(): void {
@@ -322,7 +324,7 @@ export class MatchingEngine {
     // columns in the grid's order. Loads changed since the grid was built are looked at one by one.
     const index = this.index();
     const { grid, columns, gone } = index;
-    const dieselByRegion = EstimateColumns.dieselByRegion(settings);
+    const dieselByRegion = ColumnarLoads.dieselByRegion(settings);
     const limitKm = ((candidate.preferences.maxDeadheadMiles * FAR_FACTOR) / settings.circuity) * KM_PER_MILE;
     const visit = grid.within(
       candidate.at.lat,
@@ -342,7 +344,7 @@ export class MatchingEngine {
     }
     const keep = this.deps.keepPerTruck ?? KEEP_PER_TRUCK;
     const best = bestByEstimate(ids, estimates, histogram, keep);
-    for (const id of best.ids) kept.set(id, matchLoad(candidate, this.loadsById.get(id)!, settings));
+    for (const id of best.ids) kept.set(id, matchLoad(candidate, index.get(id)!, settings));
     this.thresholds.set(truck.id, best.ids.length === keep ? best.threshold : -1);
     // Every open load once: the grid's (less those gone from it) and the recent ones.
     const pass = this.pass;
@@ -569,24 +571,44 @@ export function bestByEstimate(ids: readonly number[], estimates: readonly numbe
 }
 
 /**
- * The open loads as the engine scans them: a grid and columns built at one moment, the loads
- * gone from it since (dropped, or changed and so in `recent` as they are now), and the loads
- * added or changed since, looked at one by one until the next build.
+ * Every open load as the engine keeps it: columns and a grid built at one moment (no load objects
+ * kept: see ColumnarLoads), the entries gone since (dropped, or changed and so in `recent` as they
+ * are now), and the loads added or changed since, looked at one by one until the next build.
  */
-class LoadIndex {
-  readonly grid: LoadGrid<MatchLoad>;
-  readonly columns: EstimateColumns;
-  /** 1 for a grid entry no longer open as it was when built. */
+class OpenLoads {
+  readonly grid: LoadGrid;
+  readonly columns: ColumnarLoads;
+  /** 1 for a column entry no longer open as it was when built. */
   readonly gone: Uint8Array;
   goneCount = 0;
   readonly recent = new Map<number, MatchLoad>();
   private readonly indexOfId = new Map<number, number>();
 
   constructor(loads: MatchLoad[]) {
-    this.grid = new LoadGrid(loads);
-    this.columns = new EstimateColumns(this.grid.items);
-    this.gone = new Uint8Array(this.grid.size);
-    this.grid.items.forEach((load, index) => this.indexOfId.set(load.id, index));
+    const { grid, sorted } = LoadGrid.build(loads);
+    this.grid = grid;
+    this.columns = new ColumnarLoads(sorted);
+    this.gone = new Uint8Array(grid.size);
+    for (let i = 0; i < sorted.length; i++) this.indexOfId.set(sorted[i]!.id, i);
+  }
+
+  get size(): number {
+    return this.grid.size - this.goneCount + this.recent.size;
+  }
+
+  /** An open load by id, or null. */
+  get(id: number): MatchLoad | null {
+    const recent = this.recent.get(id);
+    if (recent) return recent;
+    const index = this.indexOfId.get(id);
+    return index === undefined || this.gone[index] ? null : this.columns.load(index);
+  }
+
+  /** Every open load, made from the columns. */
+  all(): MatchLoad[] {
+    const loads: MatchLoad[] = [];
+    for (let i = 0; i < this.grid.size; i++) if (!this.gone[i]) loads.push(this.columns.load(i));
+    return [...loads, ...this.recent.values()];
   }
 
   /** A load is open as `load` now (new, or changed). */

@@ -1,11 +1,15 @@
 /**
- * What the quick estimate reads of each open load, as typed columns in the load grid's order.
+ * The open loads as columns in the load grid's order: typed arrays for the numbers, arrays of
+ * shared strings and broker summaries for the rest. This is how the engine keeps them; a load
+ * object (`MatchLoad`) is made from its row when one is computed in full.
  *
  * Why columns: scoring a truck estimates thousands of loads, and reading each load object (and its
  * origin, destination and broker objects) scattered over the heap cost about half a microsecond a
- * load in cache misses here, several times the arithmetic. Read in index order from arrays, the
- * same figures cost a few nanoseconds. The formula itself stays `estimateFromFigures` in
- * src/domain/matching.ts; this only fills its figures.
+ * load in cache misses here, several times the arithmetic; read in index order from arrays, the
+ * same figures cost a few nanoseconds. And hundreds of thousands of load objects kept alive made
+ * every full garbage collection walk them: 80–100 ms pauses that every request in flight waited
+ * through. The estimate's formula stays `estimateFromFigures` in src/domain/matching.ts; this only
+ * fills its figures.
  */
 import { estimateFromFigures, type EstimateFigures, type MatchLoad, type MatchSettings, type MatchTruck } from "../domain/matching";
 import { estimateRoadMiles } from "../domain/road-distance";
@@ -15,8 +19,19 @@ import { straightKm } from "./load-grid";
 
 const BROKER_LEVELS: readonly MatchLoad["broker"]["level"][] = ["low", "medium", "high", "unknown"];
 
-export class EstimateColumns {
+export class ColumnarLoads {
   readonly ids: Float64Array;
+  private readonly originLat: Float64Array;
+  private readonly originLon: Float64Array;
+  private readonly destinationLat: Float64Array;
+  private readonly destinationLon: Float64Array;
+  private readonly deliveryEarliest: Float64Array;
+  private readonly deliveryLatest: Float64Array;
+  private readonly originState: (string | null)[];
+  private readonly destinationStateOrNull: (string | null)[];
+  private readonly equipment: string[];
+  private readonly laneNote: (string | null)[];
+  private readonly broker: MatchLoad["broker"][];
   /** Posted (or routed) loaded miles; NaN when the load has none. */
   private readonly postedMiles: Float64Array;
   /** Straight-line miles origin → destination (× circuity when there are no posted miles). */
@@ -47,6 +62,17 @@ export class EstimateColumns {
   constructor(loads: readonly MatchLoad[]) {
     const count = loads.length;
     this.ids = new Float64Array(count);
+    this.originLat = new Float64Array(count);
+    this.originLon = new Float64Array(count);
+    this.destinationLat = new Float64Array(count);
+    this.destinationLon = new Float64Array(count);
+    this.deliveryEarliest = new Float64Array(count);
+    this.deliveryLatest = new Float64Array(count);
+    this.originState = new Array<string | null>(count);
+    this.destinationStateOrNull = new Array<string | null>(count);
+    this.equipment = new Array<string>(count);
+    this.laneNote = new Array<string | null>(count);
+    this.broker = new Array<MatchLoad["broker"]>(count);
     this.postedMiles = new Float64Array(count);
     this.loadedStraightMiles = new Float64Array(count);
     this.rateCents = new Float64Array(count);
@@ -63,6 +89,18 @@ export class EstimateColumns {
     for (let i = 0; i < count; i++) {
       const load = loads[i]!;
       this.ids[i] = load.id;
+      this.originLat[i] = load.origin.lat;
+      this.originLon[i] = load.origin.lon;
+      this.destinationLat[i] = load.destination.lat;
+      this.destinationLon[i] = load.destination.lon;
+      this.deliveryEarliest[i] = load.deliveryEarliest ?? NaN;
+      this.deliveryLatest[i] = load.deliveryLatest ?? NaN;
+      // The strings and broker summaries are the shared ones the engine made (see toMatchLoad).
+      this.originState[i] = load.origin.state;
+      this.destinationStateOrNull[i] = load.destination.state;
+      this.equipment[i] = load.equipment;
+      this.laneNote[i] = load.laneNote;
+      this.broker[i] = load.broker;
       this.postedMiles[i] = load.postedMiles ?? NaN;
       this.loadedStraightMiles[i] = load.postedMiles === null ? estimateRoadMiles(load.origin, load.destination, 1) : NaN;
       this.rateCents[i] = load.rateCents ?? NaN;
@@ -82,6 +120,30 @@ export class EstimateColumns {
       }
       this.region[i] = region;
     }
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  /** Load `i` as an object, for a full breakdown (the same fields it was built from). */
+  load(i: number): MatchLoad {
+    return {
+      id: this.ids[i]!,
+      origin: { lat: this.originLat[i]!, lon: this.originLon[i]!, state: this.originState[i]! },
+      destination: { lat: this.destinationLat[i]!, lon: this.destinationLon[i]!, state: this.destinationStateOrNull[i]! },
+      pickupEarliest: this.pickupEarliest[i]!,
+      pickupLatest: orNull(this.pickupLatest[i]!),
+      deliveryEarliest: orNull(this.deliveryEarliest[i]!),
+      deliveryLatest: orNull(this.deliveryLatest[i]!),
+      equipment: this.equipment[i]!,
+      weightLb: orNull(this.weightLb[i]!),
+      rateCents: orNull(this.rateCents[i]!),
+      postedMiles: orNull(this.postedMiles[i]!),
+      laneMedianRpmCents: orNull(this.laneRpmCents[i]!),
+      laneNote: this.laneNote[i]!,
+      broker: this.broker[i]!,
+    };
   }
 
   /** Diesel cents per gallon for each region index (the last: unknown region), for `estimate`. */
