@@ -163,17 +163,19 @@ export class LoadViews {
       const rows = this.db.query(`SELECT * FROM loads WHERE ${whereSql} ORDER BY ${order} LIMIT ? OFFSET ?`).all(...args, limit, offset) as LoadRow[];
       return { rows: rows.map((row) => ({ load: this.toView(row), match: matchOf.get(row.id) ?? null })), total };
     }
-    // The scored loads that pass the filters, in the engine's order.
+    // The scored loads that pass the filters, in the engine's order — read only as far as this
+    // page needs (all of them only when the page runs past them into the unscored loads).
     const scored: LoadRow[] = [];
-    const byId = new Map<number, LoadRow>();
     const ids = ranked.map((match) => match.load_id);
+    const needed = offset + limit;
     // By primary key: "+status" keeps SQLite from walking the board index over every open load.
-    const byKeySql = `+${whereSql}`;
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      for (const row of this.db.query(`SELECT * FROM loads WHERE ${byKeySql} AND id IN (${chunk.map(() => "?").join(", ")})`).all(...args, ...chunk) as LoadRow[]) byId.set(row.id, row);
+    const byKey = this.db.query(`SELECT * FROM loads WHERE +${whereSql} AND id IN (SELECT value FROM json_each(?))`);
+    for (let i = 0; i < ids.length && scored.length < needed; ) {
+      const chunk = ids.slice(i, i + Math.min(500, needed - scored.length));
+      i += chunk.length;
+      const byId = new Map((byKey.all(...args, JSON.stringify(chunk)) as LoadRow[]).map((row) => [row.id, row]));
+      for (const id of chunk) if (byId.has(id)) scored.push(byId.get(id)!);
     }
-    for (const id of ids) if (byId.has(id)) scored.push(byId.get(id)!);
     const page: LoadRow[] = scored.slice(offset, offset + limit);
     if (page.length < limit) {
       const restOffset = Math.max(0, offset - scored.length);

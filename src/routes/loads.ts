@@ -50,7 +50,7 @@ const MatchSchema = t.Object({
   empty_at: t.String({ format: "date-time" }),
   score: Integer({ minimum: 0, maximum: 100 }),
   reasons: t.Array(t.Object({ text: t.String(), effect: t.Union([t.Literal("good"), t.Literal("bad"), t.Literal("blocking"), t.Literal("info")]), points: Integer() })),
-  breakdown: t.Array(t.Object({ key: t.String(), label: t.String(), cents: Integer(), how: t.String() })),
+  breakdown: t.Optional(t.Array(t.Object({ key: t.String(), label: t.String(), cents: Integer(), how: t.String() }), { description: "The cost lines; on the board only with include=breakdown." })),
 });
 
 const LoadSchema = t.Object({
@@ -109,12 +109,13 @@ function publicCosts(costs: Costs) {
 
 const iso = (ms: number | null) => (ms === null ? null : isoTime(ms)!);
 
-export function matchJson(match: Match) {
-  const { load_id: _load, diesel_cents_per_gallon: _diesel, diesel_source: _source, ...rest } = match;
-  return { ...rest, pickup_at: isoTime(match.pickup_at)!, empty_at: isoTime(match.empty_at)! };
+/** A match in API form; the cost lines only with `breakdown` (a board page lists the figures, the load has the lines). */
+export function matchJson(match: Match, breakdown = true) {
+  const { load_id: _load, diesel_cents_per_gallon: _diesel, diesel_source: _source, breakdown: lines, ...rest } = match;
+  return { ...rest, ...(breakdown ? { breakdown: lines } : {}), pickup_at: isoTime(match.pickup_at)!, empty_at: isoTime(match.empty_at)! };
 }
 
-export function loadJson(load: LoadView, match: Match | null) {
+export function loadJson(load: LoadView, match: Match | null, options: { breakdown?: boolean } = {}) {
   return {
     id: load.id,
     source: load.source,
@@ -136,7 +137,7 @@ export function loadJson(load: LoadView, match: Match | null) {
     broker: load.broker ? { id: load.broker.id, name: load.broker.name, mc: load.broker.mc, risk: load.broker.risk } : null,
     truck_id: load.truck_id,
     agreed_rate_cents: load.agreed_rate_cents,
-    match: match ? matchJson(match) : null,
+    match: match ? matchJson(match, options.breakdown ?? true) : null,
   };
 }
 
@@ -178,7 +179,8 @@ export function loadsApi(deps: AppDeps) {
         const limit = query.limit ?? 50;
         const offset = Math.max(0, Number(decodeCursor(query.cursor) ?? 0) || 0);
         const { rows, total } = views.board({ status: query.status as LoadStatus | undefined, truckId, equipment: query.equipment, sort: query.sort ?? "score", limit, offset });
-        return { data: rows.map((row) => loadJson(row.load, row.match)), next_cursor: offset + rows.length < total ? encodeCursor(offset + rows.length) : null };
+        const breakdown = query.include === "breakdown";
+        return { data: rows.map((row) => loadJson(row.load, row.match, { breakdown })), next_cursor: offset + rows.length < total ? encodeCursor(offset + rows.length) : null };
       },
       {
         query: t.Object({
@@ -186,6 +188,7 @@ export function loadsApi(deps: AppDeps) {
           status: t.Optional(t.String({ description: `One of ${LOAD_STATUSES.join(", ")} (default open).` })),
           equipment: t.Optional(t.Union(EQUIPMENT_CODES.map((code) => t.Literal(code)))),
           sort: t.Optional(t.Union([t.Literal("score"), t.Literal("pickup"), t.Literal("rate"), t.Literal("newest")])),
+          include: t.Optional(t.Literal("breakdown", { description: "Add each match's cost lines (how every cost was made); without it a page lists the figures and reasons, about half the bytes." })),
           ...ListQuery.properties,
         }),
         requires: "read",
@@ -200,7 +203,7 @@ export function loadsApi(deps: AppDeps) {
         if (!load) return status(404, errorBody("not_found", `There is no load ${params.id}.`));
         const scope = scopeFor(principal!);
         const matches = deps.loads.engine.forLoad(params.id).filter((match) => scope.all || match.truck_id === scope.vehicleId);
-        return { ...loadJson(load, matches[0] ?? null), matches: matches.map(matchJson), events: views.events(params.id).map((event) => ({ ...event, at: isoTime(event.at)! })) };
+        return { ...loadJson(load, matches[0] ?? null), matches: matches.map((match) => matchJson(match)), events: views.events(params.id).map((event) => ({ ...event, at: isoTime(event.at)! })) };
       },
       {
         params: t.Object({ id: t.Numeric() }),

@@ -74,10 +74,15 @@ describe("the board", () => {
     expect(body.data.find((row: any) => row.external_id === "back").match).toBeNull();
     const good = body.data[0];
     expect(good).toMatchObject({ source: "board", status: "open", equipment: "V", rate_cents: 290_000, loaded_miles: 900, broker: { name: "Prairie Freight", mc: "123456" } });
-    const match = good.match;
-    expect(Object.keys(match).sort()).toEqual(
-      ["truck_id", "deadhead_miles", "loaded_miles", "total_miles", "revenue_cents", "revenue_estimated", "fuel_cost_cents", "variable_cost_cents", "fixed_cost_cents", "driver_pay_cents", "net_cents", "rpm_all_in_cents", "rpm_loaded_cents", "hos_feasible", "trip_days", "pickup_at", "empty_at", "score", "reasons", "breakdown"].sort(),
-    );
+    const figures = ["truck_id", "deadhead_miles", "loaded_miles", "total_miles", "revenue_cents", "revenue_estimated", "fuel_cost_cents", "variable_cost_cents", "fixed_cost_cents", "driver_pay_cents", "net_cents", "rpm_all_in_cents", "rpm_loaded_cents", "hos_feasible", "trip_days", "pickup_at", "empty_at", "score", "reasons"];
+    // A page lists the figures and reasons; the cost lines come with include=breakdown (and on the load).
+    expect(Object.keys(good.match).sort()).toEqual([...figures].sort());
+    const detailed = (await json("GET", `/api/v1/loads?truck_id=${chicago}&include=breakdown`)).body.data[0];
+    expect(detailed.id).toBe(good.id);
+    const match = detailed.match;
+    expect(Object.keys(match).sort()).toEqual([...figures, "breakdown"].sort());
+    expect({ ...match, breakdown: undefined }).toEqual({ ...good.match, breakdown: undefined });
+    expect((await json("GET", `/api/v1/loads?truck_id=${chicago}&include=everything`)).status).toBe(422);
     expect(match.truck_id).toBe(chicago);
     expect(match.revenue_cents - match.fuel_cost_cents - match.variable_cost_cents - match.fixed_cost_cents - match.driver_pay_cents).toBe(match.net_cents);
     expect(match.breakdown.reduce((sum: number, line: any) => sum + line.cents, 0)).toBe(match.revenue_cents - match.net_cents);
