@@ -1,16 +1,22 @@
 /**
- * Intl.DateTimeFormat objects, built once per locale, zone and options: building one costs tens of
- * microseconds (a board page or a matching pass asks thousands of times), using one costs about one.
+ * Intl.DateTimeFormat objects, built once per locale, time zone and options: building one costs
+ * tens of microseconds (a board page or a matching pass asks thousands of times), using one about
+ * one. Callers pass their options as a module-level constant (the cache is keyed by that object).
  */
-const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+const FORMATTERS = new WeakMap<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>();
 
-/** The formatter for `locale` and `options` (which name the time zone); throws a RangeError for an unknown zone, as Intl does. */
-export function dateFormatter(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale}|${JSON.stringify(options)}`;
-  let formatter = FORMATTERS.get(key);
+/**
+ * The formatter for `locale`, `timeZone` and `options` (a constant object without the time zone);
+ * throws a RangeError for an unknown zone, as Intl does.
+ */
+export function dateFormatter(locale: string, timeZone: string, options: Readonly<Intl.DateTimeFormatOptions>): Intl.DateTimeFormat {
+  let byZone = FORMATTERS.get(options);
+  if (!byZone) FORMATTERS.set(options, (byZone = new Map()));
+  const key = `${locale}|${timeZone}`;
+  let formatter = byZone.get(key);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat(locale, options);
-    FORMATTERS.set(key, formatter);
+    formatter = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    byZone.set(key, formatter);
   }
   return formatter;
 }

@@ -311,6 +311,8 @@ function validateClock(clock: HosClock, at: number): void {
   if (clock.windowStartedAt > at) throw new RangeError(`clock.windowStartedAt (${clock.windowStartedAt}) is after the start time (${at})`);
 }
 
+const WEEKDAY_TIME: Intl.DateTimeFormatOptions = { weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+
 /**
  * "Tue 14:10" in the zone. Arrivals and window openings round up and closings round down, so a
  * time off the minute is never shown more favourable than it is.
@@ -318,7 +320,7 @@ function validateClock(clock: HosClock, at: number): void {
 function timeFormatter(timeZone: string): (epochMs: number, rounding: "ceil" | "floor") => string {
   let format: Intl.DateTimeFormat;
   try {
-    format = dateFormatter("en-US", { timeZone, weekday: "short", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    format = dateFormatter("en-US", timeZone, WEEKDAY_TIME);
   } catch {
     throw new RangeError(`timeZone must be an IANA time zone such as "America/Chicago", got "${timeZone}"`);
   }

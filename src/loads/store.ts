@@ -154,8 +154,13 @@ export class LoadStore {
       touch: q("UPDATE loads SET last_seen = ? WHERE id = ?"),
       reopen: q("UPDATE loads SET status = 'open', expired_at = NULL WHERE id = ?"),
       expireMissing: q("UPDATE loads SET status = 'expired', expired_at = ?1 WHERE source_id = ?2 AND status = 'open' AND last_seen < ?3 RETURNING id"),
-      expireStale: q(`UPDATE loads SET status = 'expired', expired_at = ?1 WHERE status = 'open'
-        AND (coalesce(pickup_latest, pickup_earliest + ${PICKUP_GRACE_MS}) < ?1 OR (expires_at IS NOT NULL AND expires_at < ?1)) RETURNING id`),
+      // Each half by its own partial index (migration 0012; SQLite's planner prefers the board
+      // index, which reads every open load). INDEXED BY also fails loudly should the expression
+      // here ever stop matching the index's.
+      expireStale: q(`UPDATE loads SET status = 'expired', expired_at = ?1 WHERE id IN (
+          SELECT id FROM loads INDEXED BY loads_open_pickup_end WHERE status = 'open' AND coalesce(pickup_latest, pickup_earliest + ${PICKUP_GRACE_MS}) < ?1
+          UNION SELECT id FROM loads INDEXED BY loads_open_expires WHERE status = 'open' AND expires_at IS NOT NULL AND expires_at < ?1)
+        RETURNING id`),
       brokerByMc: q("SELECT id FROM brokers WHERE mc = ?"),
       brokerByName: q("SELECT id FROM brokers WHERE mc IS NULL AND name_key = ?"),
       insertBroker: q("INSERT INTO brokers (mc, name_key, name, dot, phone, email, credit_score, days_to_pay, demo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"),

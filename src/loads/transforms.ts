@@ -288,9 +288,11 @@ const MIN_TIME_MS = 946_684_800_000;
 const MAX_TIME_MS = 4_102_444_800_000;
 const DAY_MS = 86_400_000;
 
+const WALL_FIELDS: Intl.DateTimeFormatOptions = { hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" };
+
 /** A formatter that writes an instant as wall-clock fields in `timeZone`; throws a RangeError for an unknown zone. */
 function zoneFormatter(timeZone: string): Intl.DateTimeFormat {
-  return dateFormatter("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" });
+  return dateFormatter("en-US", timeZone, WALL_FIELDS);
 }
 
 /** True when Intl knows `timeZone` as an IANA zone ("America/Chicago", "UTC"). */

@@ -396,12 +396,14 @@ export function formatHours(hours: number | null | undefined): string | null {
   return hours === null || hours === undefined ? null : `${Math.round(hours).toLocaleString("en-US")} h`;
 }
 
+const WALL_CLOCK: Intl.DateTimeFormatOptions = { hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" };
+
 /**
  * Start of the calendar day containing `at` in `timeZone` (epoch ms). Walks from UTC midnight by
  * the zone's offset at that moment; good to the minute, which is all a "today" range needs.
  */
 export function startOfDay(at: number, timeZone: string): number {
-  const parts = dateFormatter("en-US", { timeZone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" }).formatToParts(new Date(at));
+  const parts = dateFormatter("en-US", timeZone, WALL_CLOCK).formatToParts(new Date(at));
   const get = (type: string) => Number(parts.find((part) => part.type === type)?.value ?? 0);
   const msIntoDay = ((get("hour") * 60 + get("minute")) * 60 + get("second")) * 1000 + (at % 1000);
   return at - msIntoDay;

@@ -148,10 +148,12 @@ export function emptyWalkerState(): WalkerState {
 
 // ---- Calendar days ------------------------------------------------------------------------------
 
+const DAY_OPTIONS: Intl.DateTimeFormatOptions = { year: "numeric", month: "2-digit", day: "2-digit" };
+
 /** The calendar day (YYYY-MM-DD) of `ts` in `timeZone`. */
 export function localDay(ts: number, timeZone: string): string {
   // en-CA formats dates as YYYY-MM-DD.
-  return dateFormatter("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(ts));
+  return dateFormatter("en-CA", timeZone, DAY_OPTIONS).format(new Date(ts));
 }
 
 /**

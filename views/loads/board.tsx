@@ -111,7 +111,9 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
         ""
       )}
       <p class="muted small" safe>
-        {props.rows.length ? `${count(props.offset + 1)}–${count(props.offset + props.rows.length)} of ${count(props.total)} loads, best score first.` : `0 of ${count(props.total)} loads.`}
+        {props.rows.length
+          ? `${count(props.offset + 1)}–${count(props.offset + props.rows.length)} of ${count(props.total)} loads, best score first. Score 0–100: net profit per day, adjusted for preferences and risk; a rate with ~ is the lane's median (none was posted).`
+          : `0 of ${count(props.total)} loads.`}
       </p>
       {props.rows.length ? (
         <div class="load-list">
@@ -124,7 +126,7 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
               hx-target={match ? "find .breakdown-slot" : undefined}
             >
               <summary>
-                <span class="score" title="Score 0–100: net profit per day, adjusted for preferences and risk">
+                <span class="score">
                   {match ? match.score : "–"}
                 </span>
                 <span class="lane">
@@ -137,7 +139,7 @@ export function LoadBoardPage(props: LoadBoardProps): JSX.Element {
                     {` · ${load.equipment}${load.weight_lb ? ` · ${Math.round(load.weight_lb).toLocaleString("en-US")} lb` : ""}` as "safe"}
                   </span>
                 </span>
-                <span class="figure" title="Posted rate (or the lane estimate)">
+                <span class="figure">
                   <span class="label">Rate</span>
                   <span safe>{load.rate_cents !== null ? money(load.rate_cents, false) : match ? `~${money(match.revenue_cents, false)}` : "call"}</span>
                 </span>

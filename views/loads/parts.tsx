@@ -32,10 +32,12 @@ export function laneText(load: LoadView): string {
   return `${short(load.origin)} → ${short(load.destination)}`;
 }
 
+const LOCAL_TIME: Intl.DateTimeFormatOptions = { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
+
 /** A time in the fleet's time zone: "Fri Nov 20, 08:00 CST". */
 export function LocalTime({ at, timeZone }: { at: number | null | undefined; timeZone: string }): JSX.Element {
   if (!at) return <span class="muted">—</span>;
-  const text = dateFormatter("en-US", { timeZone, weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" }).format(new Date(at));
+  const text = dateFormatter("en-US", timeZone, LOCAL_TIME).format(new Date(at));
   return (
     <time datetime={new Date(at).toISOString()} safe>
       {text}

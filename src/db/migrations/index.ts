@@ -14,6 +14,7 @@ import loadPlan from "./0008_load_plan.sql" with { type: "text" };
 import routeMiles from "./0009_route_miles.sql" with { type: "text" };
 import boardIndex from "./0010_board_index.sql" with { type: "text" };
 import boardCounts from "./0011_board_counts.sql" with { type: "text" };
+import expiryIndex from "./0012_expiry_index.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -34,4 +35,5 @@ export const migrations: Migration[] = [
   { version: 9, name: "route_miles", up: routeMiles },
   { version: 10, name: "board_index", up: boardIndex },
   { version: 11, name: "board_counts", up: boardCounts },
+  { version: 12, name: "expiry_index", up: expiryIndex },
 ];
