@@ -27,18 +27,18 @@ interface ObservationRow {
   own: number;
 }
 
-/** The observations by state lane and equipment, and the same split further by ZIP3 lane, each keyed by load id. */
+/** The reports by state lane and equipment, and the same split further by ZIP3 lane. */
 interface Observations {
-  groups: Map<string, Map<number, RateObservation>>;
+  groups: Map<string, LaneReports>;
   /** By `${zip3 lane}|${state lane key}`. */
-  zip3Lanes: Map<string, Map<number, RateObservation>>;
-  /** Each load's report (its lanes follow from it). */
-  filed: Map<number, RateObservation>;
+  zip3Lanes: Map<string, LaneReports>;
+  /** Each load's state lane key. */
+  filed: Map<number, string>;
   /** When they were read in full (reports older than 90 days then leave). */
   readAt: number;
   /** Shared place objects by "state|zip" (see `place`). */
   places: Map<string, LanePlace>;
-  /** The one string of each state and ZIP3 lane key. */
+  /** The one string of each lane key and equipment code. */
   groupKeys: Map<string, string>;
 }
 
@@ -86,12 +86,11 @@ export class LaneBook {
     const rows = this.db.query(`${OBSERVATION_SQL} AND id IN (SELECT value FROM json_each(?))`).all(this.now() - HISTORY_DAYS * DAY_MS, JSON.stringify(ids)) as ObservationRow[];
     const touched = new Set<string>();
     for (const id of ids) {
-      const filed = book.filed.get(id);
-      if (!filed) continue;
-      const group = groupKey(filed.origin.state, filed.destination.state, filed.equipment);
-      const zip3 = zip3Key(filed);
-      book.groups.get(group)?.delete(id);
-      if (zip3 !== null) book.zip3Lanes.get(`${zip3}|${group}`)?.delete(id);
+      const group = book.filed.get(id);
+      if (group === undefined) continue;
+      const removed = book.groups.get(group)?.remove(id);
+      const zip3 = removed ? zip3Key(removed) : null;
+      if (zip3 !== null) book.zip3Lanes.get(`${zip3}|${group}`)?.remove(id);
       book.filed.delete(id);
       touched.add(group);
     }
@@ -116,7 +115,7 @@ export class LaneBook {
     if (this.estimates.has(key)) return this.estimates.get(key)!;
     const options = { now: this.now() };
     let estimate: LaneRateEstimate | null;
-    const zip3Lane = zip3 === null ? [] : [...(this.all().zip3Lanes.get(key)?.values() ?? [])];
+    const zip3Lane = zip3 === null ? [] : (this.all().zip3Lanes.get(key)?.observations() ?? []);
     // The ZIP3 lane's own reports: enough of them in 30 days answer alone (the state lane's
     // reports are then never used).
     const alone = zip3Lane.length ? estimateLaneRate(zip3Lane, query, options) : null;
@@ -170,7 +169,7 @@ export class LaneBook {
         const [lane, equipment] = key.split("|") as [string, string];
         const [origin, destination] = lane.split(">") as [string, string];
         let reports30 = 0;
-        for (const observation of observations.values()) if (observation.ts >= since) reports30++;
+        for (const ts of observations.ts) if (ts >= since) reports30++;
         return { origin, destination, equipment, reports30 };
       })
       .filter((lane) => lane.reports30 > 0)
@@ -188,7 +187,7 @@ export class LaneBook {
   }
 
   private group(query: LaneQuery): RateObservation[] {
-    return [...(this.all().groups.get(groupKey(query.origin.state, query.destination.state, query.equipment))?.values() ?? [])];
+    return this.all().groups.get(groupKey(query.origin.state, query.destination.state, query.equipment))?.observations() ?? [];
   }
 
   private all(): Observations {
@@ -220,36 +219,76 @@ function place(book: Observations, state: string, zip: string | null): LanePlace
 
 /** Files a load's report under its state lane and ZIP3 lane; returns the state lane's key. */
 function file(book: Observations, row: ObservationRow): string {
-  const observation: RateObservation = {
-    ts: row.ts,
-    origin: place(book, row.origin_state!, row.origin_zip),
-    destination: place(book, row.dest_state!, row.dest_zip),
-    equipment: place(book, row.equipment, null).state,
-    rate_cents: row.rate_cents,
-    loaded_miles: row.loaded_miles,
-    own: row.own === 1,
-  };
+  const origin = place(book, row.origin_state!, row.origin_zip);
+  const destination = place(book, row.dest_state!, row.dest_zip);
   // The keys kept are the maps' own (one string per lane, not one per report).
-  let group = groupKey(row.origin_state!, row.dest_state!, row.equipment);
-  const groupMap = book.groups.get(group);
-  if (groupMap) group = book.groupKeys.get(group)!;
-  else {
-    book.groups.set(group, new Map());
-    book.groupKeys.set(group, group);
-  }
-  book.groups.get(group)!.set(row.id, observation);
-  const zip3 = zip3Key(observation);
-  let zip3Lane: string | null = null;
-  if (zip3 !== null) {
-    zip3Lane = `${zip3}|${group}`;
-    const laneMap = book.zip3Lanes.get(zip3Lane);
-    if (laneMap) zip3Lane = book.groupKeys.get(zip3Lane)!;
-    else {
-      book.zip3Lanes.set(zip3Lane, new Map());
-      book.groupKeys.set(zip3Lane, zip3Lane);
-    }
-    book.zip3Lanes.get(zip3Lane)!.set(row.id, observation);
-  }
-  book.filed.set(row.id, observation);
+  const group = laneOf(book, book.groups, groupKey(row.origin_state!, row.dest_state!, row.equipment), row.equipment);
+  book.groups.get(group)!.add(row, origin, destination);
+  const zip3 = zip3Key({ origin, destination });
+  if (zip3 !== null) book.zip3Lanes.get(laneOf(book, book.zip3Lanes, `${zip3}|${group}`, row.equipment))!.add(row, origin, destination);
+  book.filed.set(row.id, group);
   return group;
+}
+
+/** The canonical key of a lane in `lanes`, creating the lane when it is new. */
+function laneOf(book: Observations, lanes: Map<string, LaneReports>, key: string, equipment: string): string {
+  if (lanes.has(key)) return book.groupKeys.get(key)!;
+  book.groupKeys.set(key, key);
+  lanes.set(key, new LaneReports(shared(book, equipment)));
+  return key;
+}
+
+/** One string for every equal one (lane keys, equipment codes). */
+function shared(book: Observations, text: string): string {
+  const known = book.groupKeys.get(text);
+  if (known !== undefined) return known;
+  book.groupKeys.set(text, text);
+  return text;
+}
+
+/**
+ * One lane's reports as columns: 170 000 reports kept as objects were most of what a garbage
+ * collection walked at 200 000 loads; as arrays of numbers and shared places they are a handful
+ * of cells a lane. The report objects the statistics take are made when a lane is asked about.
+ */
+class LaneReports {
+  readonly ids: number[] = [];
+  readonly ts: number[] = [];
+  private readonly rate: number[] = [];
+  private readonly miles: number[] = [];
+  private readonly own: boolean[] = [];
+  private readonly origin: LanePlace[] = [];
+  private readonly destination: LanePlace[] = [];
+
+  constructor(private readonly equipment: string) {}
+
+  add(row: ObservationRow, origin: LanePlace, destination: LanePlace): void {
+    this.ids.push(row.id);
+    this.ts.push(row.ts);
+    this.rate.push(row.rate_cents);
+    this.miles.push(row.loaded_miles);
+    this.own.push(row.own === 1);
+    this.origin.push(origin);
+    this.destination.push(destination);
+  }
+
+  /** Takes a load's report out (the last one moves into its place); returns its places, or null. */
+  remove(id: number): { origin: LanePlace; destination: LanePlace } | null {
+    const index = this.ids.lastIndexOf(id);
+    if (index < 0) return null;
+    const removed = { origin: this.origin[index]!, destination: this.destination[index]! };
+    for (const column of [this.ids, this.ts, this.rate, this.miles, this.own, this.origin, this.destination] as unknown[][]) {
+      column[index] = column[column.length - 1];
+      column.pop();
+    }
+    return removed;
+  }
+
+  observations(): RateObservation[] {
+    const list: RateObservation[] = new Array(this.ids.length);
+    for (let i = 0; i < this.ids.length; i++) {
+      list[i] = { ts: this.ts[i]!, origin: this.origin[i]!, destination: this.destination[i]!, equipment: this.equipment, rate_cents: this.rate[i]!, loaded_miles: this.miles[i]!, own: this.own[i]! };
+    }
+    return list;
+  }
 }
