@@ -116,11 +116,12 @@ export function loadsPages(deps: AppDeps) {
           pickupTo: dayStart === null ? undefined : dayStart + DAY_MS,
           limit: BOARD_ROWS,
         });
-        const sources = deps.host.list().filter((source) => source.kind === "loadboard" && source.enabled);
-        const emptyText =
-          equipment || pickupDay || filter.radiusMiles
+        // Why the board is empty, worked out only when it is.
+        const emptyText = rows.length
+          ? ""
+          : equipment || pickupDay || filter.radiusMiles
             ? "No open load matches these filters."
-            : !sources.length
+            : !deps.host.list().some((source) => source.kind === "loadboard" && source.enabled)
               ? "No load-board source is configured: add one under sources: in the YAML (see the plugins list in the README), or enter a load by hand."
               : "No open loads right now: the sources are polled on their schedule (see Sources).";
         return renderPage(
@@ -136,7 +137,7 @@ export function loadsPages(deps: AppDeps) {
             filter,
             timeZone: timeZone(),
             canEdit: canEdit(principal!),
-            truckNames: new Map(deps.loads.engine.trucks().map((entry) => [entry.id, entry.unit])),
+            truckNames: new Map(trucks.map((entry) => [entry.id, entry.unit])),
             emptyText,
           }),
         );
