@@ -12,16 +12,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
-import { openDatabase } from "../../src/db/open";
-import { migrate } from "../../src/db/migrate";
-import { validateConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
 import { Fleet } from "../../src/telemetry/fleet";
 import { Loads } from "../../src/loads/service";
 import { seededRandom } from "../../src/domain/random";
 import { demoLoad } from "../../plugins/loadboard-demo/generate";
 import { HUBS } from "../../plugins/loadboard-demo/hubs";
-import { tempDir } from "../helpers/app";
+import { loadsTestDb } from "../helpers/loads";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -59,12 +56,7 @@ function offers(service: Loads) {
 }
 
 beforeAll(async () => {
-  dir = tempDir("engine-incremental");
-  db = openDatabase(dir);
-  migrate(db);
-  const loaded = await validateConfigText("timezone: America/Chicago\n", { label: "test.yaml", baseDir: dir, cwd: dir, env: {} });
-  if (!loaded.ok) throw new Error("config");
-  config = loaded.config;
+  ({ dir, db, config } = await loadsTestDb("engine-incremental"));
   loads = new Loads({ db, config: () => config, geocode: () => ({ ok: false, reason: "the loads carry their points" }), now: () => NOW, keepPerTruck: KEEP });
   const fleet = new Fleet(db, () => NOW);
   const state = db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, updated_at) VALUES (?, ?, ?, ?, ?, ?)");

@@ -7,16 +7,13 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
-import { openDatabase } from "../../src/db/open";
-import { migrate } from "../../src/db/migrate";
-import { validateConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
 import { Loads } from "../../src/loads/service";
 import { LaneBook } from "../../src/loads/lanes";
 import { Fleet } from "../../src/telemetry/fleet";
 import { estimateLaneRate, type LaneQuery, type RateObservation } from "../../src/domain/lane-rates";
 import { seededRandom } from "../../src/domain/random";
-import { tempDir } from "../helpers/app";
+import { loadsTestDb } from "../helpers/loads";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const DAY = 86_400_000;
@@ -40,12 +37,8 @@ const observations: RateObservation[] = [];
 const queries = new Map<string, LaneQuery>();
 
 beforeAll(async () => {
-  dir = tempDir("lanes");
-  db = openDatabase(dir);
-  migrate(db);
-  const loaded = await validateConfigText("", { label: "test.yaml", baseDir: dir, cwd: dir, env: {} });
-  if (!loaded.ok) throw new Error("the empty config does not validate");
-  const config: Config = loaded.config;
+  let config: Config;
+  ({ dir, db, config } = await loadsTestDb("lanes", ""));
   loads = new Loads({ db, config: () => config, geocode: () => ({ ok: false, reason: "the records carry their points" }), now: () => NOW });
   const random = seededRandom(42);
   const pick = <T>(list: readonly T[], skew = 1) => list[Math.floor(random() ** skew * list.length)]!;

@@ -8,15 +8,11 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import type { Database } from "bun:sqlite";
-import { openDatabase } from "../../src/db/open";
-import { migrate } from "../../src/db/migrate";
-import { validateConfigText } from "../../src/config/load";
 import type { Config } from "../../src/config/schema";
 import { Fleet } from "../../src/telemetry/fleet";
 import { Loads, LoadActionError } from "../../src/loads/service";
 import type { LoadRecord } from "../../src/loads/records";
-import { tempDir } from "../helpers/app";
-import { placesGeocoder } from "../helpers/loads";
+import { placesGeocoder, loadsTestDb } from "../helpers/loads";
 
 const NOW = Date.UTC(2026, 10, 20, 12, 0, 0);
 const HOUR = 3_600_000;
@@ -54,12 +50,7 @@ let truck: number;
 let clock = NOW;
 
 beforeEach(async () => {
-  dir = tempDir("haulbox-loads-service-");
-  db = openDatabase(dir);
-  migrate(db);
-  const loaded = await validateConfigText("timezone: America/Chicago\n", { label: "test.yaml", baseDir: dir, cwd: dir, env: {} });
-  if (!loaded.ok) throw new Error("config");
-  config = loaded.config;
+  ({ dir, db, config } = await loadsTestDb("haulbox-loads-service-"));
   clock = NOW;
   loads = new Loads({ db, config: () => config, geocode, now: () => clock });
   truck = new Fleet(db, () => NOW).createVehicle({ unit: "101", equipment: ["V"], mpg: 6.5 }).id;
