@@ -63,6 +63,8 @@ const TRUCK_COUNT = countFromEnv("BENCH_MATCH_TRUCKS", ISSUE_TRUCKS);
 /** Seconds autocannon hits each page. */
 const LOAD_TEST_SECONDS = countFromEnv("BENCH_MATCH_SECONDS", 10);
 const LOAD_TEST_CONNECTIONS = 10;
+/** Runs of each judged load test (10 connections); the median run's p99 is judged. */
+const JUDGED_RUNS = 3;
 /**
  * Pairs scored with `matchLoad` alone, per sample. A full breakdown costs on the order of 100 µs
  * here, so 20 000 pairs is a couple of seconds, and plenty for a mean.
@@ -433,6 +435,8 @@ interface LoadTest {
   non2xx: number;
   errors: number;
   serverCpuMsPerRequest: number;
+  /** For a judged test reported as the median of several runs: each run's p99, in the order run. */
+  p99Runs?: number[];
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc. */
@@ -536,14 +540,27 @@ async function measureHttp(dataDir: string, token: string, truckId: number): Pro
     const rssAfterWarmUp = rssBytes(app.pid);
     const api: LoadTest[] = [];
     const page: LoadTest[] = [];
-    for (const connections of [LOAD_TEST_CONNECTIONS, 1]) {
-      log(`autocannon ${LOAD_TEST_SECONDS} s, ${connections} connection(s): GET ${apiPath} …`);
-      api.push(await loadTest(app, apiPath, token, connections));
+    // The judged runs (10 connections) three times each, in turn, and the run with the median
+    // p99 reported with all three p99s: on this shared machine one run's p99 moves by half either
+    // way for the same code, and a median of runs says more than any one of them.
+    const runs = (tests: LoadTest[]) => ({ ...[...tests].sort((a, b) => a.p99 - b.p99)[Math.floor(tests.length / 2)]!, p99Runs: tests.map((test) => test.p99) });
+    const apiRuns: LoadTest[] = [];
+    const pageRuns: LoadTest[] = [];
+    for (let run = 1; run <= JUDGED_RUNS; run++) {
+      log(`autocannon ${LOAD_TEST_SECONDS} s, ${LOAD_TEST_CONNECTIONS} connections, run ${run} of ${JUDGED_RUNS}: GET ${apiPath} …`);
+      apiRuns.push(await loadTest(app, apiPath, token, LOAD_TEST_CONNECTIONS));
       await drain(app);
-      log(`autocannon ${LOAD_TEST_SECONDS} s, ${connections} connection(s): GET ${pagePath} …`);
-      page.push(await loadTest(app, pagePath, token, connections));
+      log(`autocannon ${LOAD_TEST_SECONDS} s, ${LOAD_TEST_CONNECTIONS} connections, run ${run} of ${JUDGED_RUNS}: GET ${pagePath} …`);
+      pageRuns.push(await loadTest(app, pagePath, token, LOAD_TEST_CONNECTIONS));
       await drain(app);
     }
+    api.push(runs(apiRuns));
+    page.push(runs(pageRuns));
+    log(`autocannon ${LOAD_TEST_SECONDS} s, 1 connection: GET ${apiPath}, then GET ${pagePath} …`);
+    api.push(await loadTest(app, apiPath, token, 1));
+    await drain(app);
+    page.push(await loadTest(app, pagePath, token, 1));
+    await drain(app);
     return { engineReadyMs, apiFirstMs, pageFirstMs, api, page, rssAfterWarmUp, rssAfterLoad: rssBytes(app.pid) };
   } finally {
     await app.stop(30_000);
@@ -582,7 +599,8 @@ function report(engine: EngineResults, http: HttpResults | null, meta: { load: s
       const judged = test.connections === LOAD_TEST_CONNECTIONS;
       const ok = test.p99 <= TARGET_P99_MS && test.non2xx === 0 && test.errors === 0;
       const errors = test.non2xx || test.errors ? `, **${n(test.non2xx)} non-2xx, ${n(test.errors)} errors**` : "";
-      return `| ${label}, ${test.connections} connection${test.connections === 1 ? "" : "s"}, ${LOAD_TEST_SECONDS} s | p50 ${fmtMs(test.p50)} · p99 ${fmtMs(test.p99)} · max ${fmtMs(test.max)}; ${test.requestsPerSecond.toFixed(1)} req/s (${n(test.requests)} answered${errors}); app CPU ${fmtMs(test.serverCpuMsPerRequest)} a request | — | ${judged ? `p99 ≤ ${TARGET_P99_MS} ms` : "—"} | ${judged ? verdict(ok) : "—"} |`;
+      const runsText = test.p99Runs ? ` (median of ${test.p99Runs.length} runs; their p99s ${test.p99Runs.map(fmtMs).join(", ")})` : "";
+      return `| ${label}, ${test.connections} connection${test.connections === 1 ? "" : "s"}, ${LOAD_TEST_SECONDS} s${runsText} | p50 ${fmtMs(test.p50)} · p99 ${fmtMs(test.p99)} · max ${fmtMs(test.max)}; ${test.requestsPerSecond.toFixed(1)} req/s (${n(test.requests)} answered${errors}); app CPU ${fmtMs(test.serverCpuMsPerRequest)} a request | — | ${judged ? `p99 ≤ ${TARGET_P99_MS} ms` : "—"} | ${judged ? verdict(ok) : "—"} |`;
     });
 
   const lines = [
