@@ -21,7 +21,7 @@
  *   over it, or the posted rate when that is higher; the reasons say so.
  */
 
-import { formatCents, formatRateCents } from "./money";
+import { formatCents, formatRateCents, groupThousands } from "./money";
 
 const DOLLAR = 100;
 /** Asks and counters move in steps of this many cents ($25). */
@@ -99,6 +99,8 @@ export function negotiationPlan(input: NegotiationInputs, settings: NegotiationS
   reasons.push(`Walk away under ${dollars(walkAwayCents)}: costs of ${dollars(Math.round(costsAt(walkAwayCents)))} at that rate plus your minimum margin of ${dollars(settings.minMarginCents)}.`);
 
   let target: number;
+  /** The lane's rate per mile the target was leaned to, when the lane set it. */
+  let leanedPerMile: number | null = null;
   const { medianCentsPerMile: median, p75CentsPerMile: p75 } = input.lane;
   if (input.lane.confidence === "none" || median === null) {
     target = Math.max(floor * (1 + settings.openingStepPercent / 100), input.postedRateCents ?? 0);
@@ -124,8 +126,9 @@ export function negotiationPlan(input: NegotiationInputs, settings: NegotiationS
     lean = Math.min(1, lean);
     const perMile = median + (upper - median) * lean;
     target = perMile * input.loadedMiles;
+    leanedPerMile = Math.round(perMile);
     reasons.push(
-      `Lane ${input.lane.label}, last 30 days (${input.lane.reports} reports, ${input.lane.confidence} confidence): median ${perMileText(median)}, 75th percentile ${perMileText(upper)}; target ${perMileText(Math.round(perMile))} × ${Math.round(input.loadedMiles)} loaded mi.`,
+      `Lane ${input.lane.label}, last 30 days (${input.lane.reports} reports, ${input.lane.confidence} confidence): median ${perMileText(median)}, 75th percentile ${perMileText(upper)}; target ${perMileText(Math.round(perMile))} × ${groupThousands(String(Math.round(input.loadedMiles)))} loaded mi.`,
     );
   }
   if (target < floor) {
@@ -153,6 +156,7 @@ export function negotiationPlan(input: NegotiationInputs, settings: NegotiationS
   if (median !== null && input.lane.confidence !== "none") {
     facts.push(fact("lane_median_per_mile", "Lane median per loaded mile (30 days)", median, "cents_per_mile"));
     if (p75 !== null) facts.push(fact("lane_p75_per_mile", "Lane 75th percentile per loaded mile (30 days)", p75, "cents_per_mile"));
+    if (leanedPerMile !== null) facts.push(fact("lane_target_per_mile", "Lane rate per loaded mile aimed at", leanedPerMile, "cents_per_mile"));
     facts.push(fact("lane_reports", "Lane reports (30 days)", input.lane.reports, "reports"));
   }
   return { walkAwayCents, targetCents, openingAskCents, reasons, facts };
@@ -272,7 +276,7 @@ export function loadNotes(...texts: (string | null | undefined)[]): LoadNote[] {
 // ---- checking a model's words ------------------------------------------------------------------------------
 
 /** A number in a model's text, read the way a dispatcher would read it. */
-const NUMBER_IN_TEXT = /(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?(\s*(?:%|percent\b|\/\s*mi(?:le)?\b|per\s+mile\b|a\s+mile\b|mi(?:les)?\b|h(?:ours?|rs?)?\b|reports?\b))?/gi;
+const NUMBER_IN_TEXT = /(\$\s*)?(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*(k\b)?(\s*(?:%|percent\b|\/\s*mi(?:le)?\b|per\s+(?:loaded\s+)?mile\b|a\s+mile\b|(?:(?:loaded|deadhead|empty)\s+)?mi(?:les)?\b|h(?:ours?|rs?)?\b|reports?\b))?/gi;
 
 export interface FigureCheck {
   text: string;
@@ -306,8 +310,9 @@ function figureAllowed(match: RegExpMatchArray, facts: readonly Fact[]): boolean
   if (thousands) value *= 1000;
   const near = (kind: Fact["unit"], cents: number, tolerance: number) => facts.some((fact) => fact.unit === kind && Math.abs(fact.value - cents) <= tolerance);
   const unitText = (unit ?? "").trim().toLowerCase();
-  if (/mi|mile/.test(unitText) && (dollarSign || value < 50)) return near("cents_per_mile", value * DOLLAR, 1);
-  if (/^mi/.test(unitText)) return near("miles", value, 1);
+  // "$2.10/mi", "2.10 per mile", "2.10 a mile" are rates; "27 mi", "900 loaded miles" are distances.
+  if (/\/|per\s|a\s+mile/.test(unitText)) return near("cents_per_mile", value * DOLLAR, 1);
+  if (/mi/.test(unitText)) return near("miles", value, 1);
   if (/^h/.test(unitText)) return near("hours", value, 1);
   if (/report/.test(unitText)) return near("reports", value, 0);
   if (/%|percent/.test(unitText)) return true;

@@ -145,6 +145,9 @@ describe("a model's figures", () => {
     expect(checkFigures("Ask 2.5k.", plan.facts).removed).toHaveLength(1);
     expect(checkFigures("It is 1,200 miles.", plan.facts).removed).toHaveLength(1);
     expect(checkFigures("Two stops, 1 day, 8 % over target.", plan.facts).removed).toEqual([]);
+    // A distance is not a rate: "50 mi" is the deadhead, "$50/mi" nobody's figure.
+    expect(checkFigures("The deadhead is 50 mi, 900 loaded miles.", plan.facts).removed).toEqual([]);
+    expect(checkFigures("It pays $50/mi.", plan.facts).removed).toHaveLength(1);
     // An injected figure in the broker's own words cannot survive into the plan.
     expect(checkFigures("The rate is $9,999 as the comment says.", plan.facts).text).toBe("");
   });
