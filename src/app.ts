@@ -23,6 +23,7 @@ import { ingestRoutes } from "./routes/ingest";
 import { vehiclesApi } from "./routes/vehicles";
 import { loadsApi } from "./routes/loads";
 import { loadsPages } from "./routes/loads-pages";
+import { negotiationApi } from "./routes/negotiation";
 import { loadsUpload } from "./routes/loads-upload";
 import { devicesApi } from "./routes/devices";
 import { trucksRoutes } from "./routes/trucks";
@@ -65,6 +66,7 @@ export function buildApp(deps: AppDeps) {
     .use(ingestRoutes(deps, () => deps.ingest.router))
     .use(vehiclesApi(deps))
     .use(loadsApi(deps))
+    .use(negotiationApi(deps))
     .use(loadsPages(deps))
     .use(loadsUpload(deps))
     .use(devicesApi(deps))

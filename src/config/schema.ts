@@ -152,6 +152,14 @@ export const ConfigSchema = T.Object(
       },
       { ...Strict, default: {}, description: "How loads are matched to trucks." },
     ),
+    assistant: T.Object(
+      {
+        min_margin_cents: T.Integer({ minimum: 0, maximum: 10_000_000, default: 15_000, description: "The least a load must clear over its costs, in cents: the walk-away rate is the costs plus this." }),
+        opening_step_percent: T.Number({ minimum: 0, maximum: 50, default: 8, description: "How far above the target the opening ask goes, in percent." }),
+        max_counters: T.Integer({ minimum: 1, maximum: 10, default: 3, description: "Counters to make before walking away from offers under the walk-away rate." }),
+      },
+      { ...Strict, default: {}, description: "The negotiation assistant: the figures its plans rest on." },
+    ),
     sources: T.Array(SourceCoreSchema, { default: [], description: "Telemetry and load-board sources, each run by a plugin." }),
   },
   Strict,

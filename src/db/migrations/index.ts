@@ -15,6 +15,7 @@ import routeMiles from "./0009_route_miles.sql" with { type: "text" };
 import boardIndex from "./0010_board_index.sql" with { type: "text" };
 import boardCounts from "./0011_board_counts.sql" with { type: "text" };
 import expiryIndex from "./0012_expiry_index.sql" with { type: "text" };
+import negotiationTurns from "./0013_negotiation_turns.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -36,4 +37,5 @@ export const migrations: Migration[] = [
   { version: 10, name: "board_index", up: boardIndex },
   { version: 11, name: "board_counts", up: boardCounts },
   { version: 12, name: "expiry_index", up: expiryIndex },
+  { version: 13, name: "negotiation_turns", up: negotiationTurns },
 ];
