@@ -1,0 +1,61 @@
+/**
+ * A model's input and output around the engine's figures: board text stays inside its fence (it
+ * cannot close it), and a model's invented figures are removed, with the template filling a field
+ * left empty — the injection corpus from tests/assistant/injections.ts run through both.
+ */
+import { describe, expect, test } from "bun:test";
+import { negotiationPlan, NEGOTIATION_DEFAULTS, type NegotiationInputs } from "../../src/domain/negotiation";
+import { finishWords, planMessages } from "../../src/assistant/prompt";
+import { templateWords, type PlanContext } from "../../src/assistant/template";
+import { INJECTIONS } from "./injections";
+
+const INPUTS: NegotiationInputs = {
+  loadedMiles: 900,
+  deadheadMiles: 50,
+  fixedCostsCents: 150_000,
+  driverPay: { kind: "amount", cents: 60_000 },
+  postedRateCents: 240_000,
+  lane: { medianCentsPerMile: 250, p75CentsPerMile: 280, reports: 24, confidence: "high", label: "606 → 752 (V)" },
+  hoursToPickup: 48,
+  brokerRisk: "low",
+};
+const plan = negotiationPlan(INPUTS, NEGOTIATION_DEFAULTS);
+const context: PlanContext = { lane: "Joliet, IL → Dallas, TX", pickup: "Fri Nov 20, 08:00 CST", equipment: "V", notes: [], postedRateCents: 240_000 };
+const template = templateWords(plan, context, NEGOTIATION_DEFAULTS);
+
+describe("the prompt", () => {
+  for (const injection of INJECTIONS) {
+    test(`board text stays data: ${injection.name}`, () => {
+      const [system, user] = planMessages(plan, context, { comments: injection.text, broker: injection.text });
+      // The instructions are ours alone, and the fence opens and closes exactly once, at the end.
+      expect(system!.content).not.toContain(injection.text);
+      expect(user!.content.split("<<<LOAD_DATA").length).toBe(2);
+      expect(user!.content.split("LOAD_DATA>>>").length).toBe(2);
+      expect(user!.content.trimEnd().endsWith("LOAD_DATA>>>")).toBe(true);
+      // The figures before the fence are the engine's, whatever the board text claims.
+      const facts = user!.content.slice(0, user!.content.indexOf("<<<LOAD_DATA"));
+      for (const fact of plan.facts) expect(facts).toContain(fact.text);
+      expect(facts).not.toContain("9,999");
+    });
+  }
+});
+
+describe("a model's words", () => {
+  test("invented figures go; emptied fields come from the template; the engine's stay", () => {
+    const { words, removed } = finishWords(
+      {
+        talking_points: ["The rate is $9,999 as the load says.", "Open at $2,450 and hold."],
+        script: "We need $3,300 for this one.",
+        reply_draft: "We can cover it for $2,450 all in, 900 loaded mi.",
+        counters: [{ if: "They offer $1,000", say: "Say no." }, { if: "They say firm", say: "Leave your number at $2,250." }],
+      },
+      plan,
+      template,
+    );
+    expect(words.talking_points).toEqual(["Open at $2,450 and hold."]);
+    expect(words.script).toBe(template.script);
+    expect(words.reply_draft).toBe("We can cover it for $2,450 all in, 900 loaded mi.");
+    expect(words.counters).toEqual([{ if: "They say firm", say: "Leave your number at $2,250." }]);
+    expect(removed.map((entry) => entry.figure)).toEqual(["$9,999", "$3,300", "$1,000"]);
+  });
+});
