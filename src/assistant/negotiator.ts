@@ -13,7 +13,8 @@ import { laneLabel } from "../domain/lane-rates";
 import { dollars, loadNotes, negotiationPlan, nextMove, parseOffer, type Move, type NegotiationPlan, type NegotiationSettings } from "../domain/negotiation";
 import { dateFormatter } from "../domain/date-format";
 import { templateWords, type PlanContext } from "./template";
-import type { PlanWords } from "./plan-schema";
+import { planMessages } from "./prompt";
+import { wordPlan, type WordedPlan, type WordsProvider } from "./providers";
 
 const HOUR_MS = 3_600_000;
 
@@ -27,13 +28,10 @@ export class NegotiationError extends Error {
   }
 }
 
-export interface NegotiationResult {
+export interface NegotiationResult extends WordedPlan {
   loadId: number;
   truckId: number;
   plan: NegotiationPlan;
-  words: PlanWords;
-  provider: "none";
-  model: string | null;
 }
 
 export interface TurnResult extends Move {
@@ -49,17 +47,23 @@ export class Negotiator {
   private readonly views: LoadViews;
 
   constructor(
-    private readonly deps: { db: Database; loads: Loads; config: () => Config; now?: () => number },
+    private readonly deps: { db: Database; loads: Loads; config: () => Config; now?: () => number; provider?: () => WordsProvider | null },
   ) {
     this.views = new LoadViews(deps.db, deps.loads);
   }
 
-  /** A fresh plan for a load and a truck (stored as the conversation's start). */
-  plan(loadId: number, truckId: number, userId: number | null = null): NegotiationResult {
+  /**
+   * A fresh plan for a load and a truck (stored as the conversation's start): the engine's figures,
+   * worded by the provider when one is configured and answers in time, else by the template.
+   * `onText` receives the model's words as they are written.
+   */
+  async plan(loadId: number, truckId: number, userId: number | null = null, options: { onText?: (text: string) => void; signal?: AbortSignal } = {}): Promise<NegotiationResult> {
     const { load, plan, context } = this.compute(loadId, truckId);
-    const words = templateWords(plan, context, this.settings());
-    this.record(loadId, truckId, "plan", JSON.stringify(words), null, plan.openingAskCents, userId);
-    return { loadId: load.id, truckId, plan, words, provider: "none", model: null };
+    const template = templateWords(plan, context, this.settings());
+    const messages = planMessages(plan, context, { comments: load.comments, broker: load.broker?.name ?? null });
+    const worded = await wordPlan(this.deps.provider?.() ?? null, plan, messages, template, { timeoutMs: this.deps.config().assistant.generation_timeout_seconds * 1000, ...options });
+    this.record(loadId, truckId, "plan", JSON.stringify(worded.words), null, plan.openingAskCents, userId);
+    return { loadId: load.id, truckId, plan, ...worded };
   }
 
   /** The next move after what the broker said, from the load's latest plan and the counters since. */

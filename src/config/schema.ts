@@ -157,6 +157,7 @@ export const ConfigSchema = T.Object(
         min_margin_cents: T.Integer({ minimum: 0, maximum: 10_000_000, default: 15_000, description: "The least a load must clear over its costs, in cents: the walk-away rate is the costs plus this." }),
         opening_step_percent: T.Number({ minimum: 0, maximum: 50, default: 8, description: "How far above the target the opening ask goes, in percent." }),
         max_counters: T.Integer({ minimum: 1, maximum: 10, default: 3, description: "Counters to make before walking away from offers under the walk-away rate." }),
+        generation_timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 600, default: 60, description: "How long a model may take to word a plan before the template's words are used instead, in seconds." }),
       },
       { ...Strict, default: {}, description: "The negotiation assistant: the figures its plans rest on." },
     ),

@@ -25,6 +25,7 @@ const PlanSchema = t.Object({
   counters: t.Array(t.Object({ if: t.String(), say: t.String() })),
   provider: t.String({ description: "Which provider wrote the words: none (the template), embedded or ollama." }),
   model: t.Union([t.String(), t.Null()]),
+  fallback: t.Union([t.String({ description: "Why the template wrote the words although a model is configured (it failed, timed out or answered badly)." }), t.Null()]),
 });
 
 const MoveSchema = t.Object({
@@ -46,11 +47,11 @@ export function negotiationApi(deps: AppDeps) {
     .use(authGuard(deps))
     .post(
       "/loads/:id/negotiation",
-      ({ params, body, principal, status }) => {
+      async ({ params, body, principal, status }) => {
         const scope = scopeFor(principal!);
         if (!scope.all && body.truck_id !== scope.vehicleId) return status(403, errorBody("forbidden", "Drivers negotiate for their own truck only."));
         try {
-          const { plan, words, provider, model } = negotiator.plan(params.id, body.truck_id, principal!.userId);
+          const { plan, words, provider, model, fallback } = await negotiator.plan(params.id, body.truck_id, principal!.userId);
           deps.log.info("negotiation plan", { load_id: params.id, truck_id: body.truck_id, by: principal!.name, provider });
           return {
             data: {
@@ -62,6 +63,7 @@ export function negotiationApi(deps: AppDeps) {
               ...words,
               provider,
               model,
+              fallback,
             },
           };
         } catch (error) {

@@ -74,6 +74,7 @@ describe("the plan", () => {
     expect(plan.opening_ask_cents).toBe(Math.ceil((plan.target_cents * 1.08) / 2500) * 2500);
     expect(plan.provider).toBe("none");
     expect(plan.model).toBeNull();
+    expect(plan.fallback).toBeNull();
     const texts: string[] = [...plan.talking_points, plan.script, plan.reply_draft, ...plan.counters.flatMap((counter: { if: string; say: string }) => [counter.if, counter.say])];
     for (const text of texts) expect({ text, removed: checkFigures(text, plan.facts as Fact[]).removed }).toEqual({ text, removed: [] });
     expect(plan.script).toContain("Joliet, IL → Dallas, TX");
