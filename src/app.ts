@@ -24,6 +24,7 @@ import { vehiclesApi } from "./routes/vehicles";
 import { loadsApi } from "./routes/loads";
 import { loadsPages } from "./routes/loads-pages";
 import { negotiationApi } from "./routes/negotiation";
+import { negotiationPages } from "./routes/negotiation-pages";
 import { loadsUpload } from "./routes/loads-upload";
 import { devicesApi } from "./routes/devices";
 import { trucksRoutes } from "./routes/trucks";
@@ -67,6 +68,7 @@ export function buildApp(deps: AppDeps) {
     .use(vehiclesApi(deps))
     .use(loadsApi(deps))
     .use(negotiationApi(deps))
+    .use(negotiationPages(deps))
     .use(loadsPages(deps))
     .use(loadsUpload(deps))
     .use(devicesApi(deps))

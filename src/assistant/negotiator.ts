@@ -35,6 +35,8 @@ export interface NegotiationResult extends WordedPlan {
 }
 
 export interface TurnResult extends Move {
+  /** The truck the negotiation is for (its latest plan's). */
+  truckId: number;
   /** What to tell the broker. */
   say: string;
   /** The broker's figure as read, or null. */
@@ -85,7 +87,7 @@ export class Negotiator {
           : "Thanks, but we cannot go that low on this one. Call us if it opens up.";
     this.record(loadId, start.truck_id, "broker", said, null, offer?.cents ?? null, userId);
     this.record(loadId, start.truck_id, "move", `${move.why} ${say}`, move.action, move.counterCents ?? offer?.cents ?? null, userId);
-    return { ...move, say, offerCents: offer?.cents ?? null };
+    return { ...move, truckId: start.truck_id, say, offerCents: offer?.cents ?? null };
   }
 
   /** The load's conversation, oldest first. */

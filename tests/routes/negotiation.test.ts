@@ -133,3 +133,32 @@ describe("the conversation", () => {
     expect(actions).toEqual(["counter", "counter", "counter", "walk_away"]);
   });
 });
+
+describe("the Negotiate panel", () => {
+  test("the load page offers it; the plan and each move come back as fragments, escaped; accepting books at the offer", async () => {
+    const owner = await t.login("owner");
+    const id = idOf("hostile");
+    const page = await (await t.request("GET", `/loads/${id}`, { session: owner })).text();
+    expect(page).toContain(`hx-post="/loads/${id}/negotiate"`);
+    const form = (fields: Record<string, string>, path: string) => t.request("POST", path, { session: owner, form: fields, headers: { "hx-request": "true" } });
+    const panel = await (await form({ truck_id: String(truck) }, `/loads/${id}/negotiate`)).text();
+    expect(panel).not.toContain("<html");
+    expect(panel).toContain("Open at");
+    expect(panel).toContain("Words from the template (no model is configured).");
+    expect(panel).not.toContain("<script>alert");
+    expect(panel).not.toContain("9,999");
+    const plan = (await post(`/api/v1/loads/${id}/negotiation`, { truck_id: truck })).body.data;
+    const move = await (await form({ broker_said: `we can do ${(plan.target_cents / 100).toLocaleString("en-US")}` }, `/loads/${id}/negotiate/turn`)).text();
+    expect(move).toContain("Accept");
+    expect(move).toContain(`action="/loads/${id}/book"`);
+    expect(move).toContain(`name="rate" value="${(plan.target_cents / 100).toFixed(2)}"`);
+    // What the broker said is shown back, escaped.
+    const hostileTurn = await (await form({ broker_said: '<img src=x onerror=alert(1)> 2,000' }, `/loads/${id}/negotiate/turn`)).text();
+    expect(hostileTurn).not.toContain("<img src=x");
+    expect(hostileTurn).toContain("&lt;img");
+    // A viewer gets neither the card nor the routes.
+    const viewer = await t.login("viewer");
+    expect(await (await t.request("GET", `/loads/${id}`, { session: viewer })).text()).not.toContain("/negotiate");
+    expect((await t.request("POST", `/loads/${id}/negotiate`, { session: viewer, form: { truck_id: String(truck) } })).status).toBe(403);
+  });
+});

@@ -14,6 +14,7 @@ import { ASSET_VERSION } from "../../src/version";
 import { jsonAttribute } from "../fleet/map";
 import { CsrfField, Flash } from "../components";
 import { Breakdown, DemoBadge, LocalTime, RiskBadge, laneText, money, perMile, placeText } from "./parts";
+import { NegotiateCard } from "./negotiation";
 
 /** The load's lane: its statistics and day-by-day series for the chart. */
 export interface LaneView {
@@ -166,6 +167,11 @@ export function LoadPage(props: LoadPageProps): JSX.Element {
         </section>
       </div>
       {props.canEdit ? <Actions {...props} /> : ""}
+      {props.canEdit && BOOKABLE.has(props.load.status) ? (
+        <NegotiateCard loadId={props.load.id} trucks={props.trucks} suggestedTruckId={props.matches[0]?.truck_id ?? null} csrfToken={props.csrfToken} />
+      ) : (
+        ""
+      )}
       <section class="card">
         {best ? (
           <h2>

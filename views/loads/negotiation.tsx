@@ -1,0 +1,151 @@
+/** @jsxImportSource @kitajs/html */
+/**
+ * The Negotiate panel on a load's page: the engine's figures (walk-away, target, opening ask) with
+ * their reasons, the words to say (from a model or the template — the panel says which), and a box
+ * for what the broker said that answers with the next move; an accepted offer books the load at
+ * that rate. Every text from a board or a model is escaped.
+ */
+import type { NegotiationResult, TurnResult } from "../../src/assistant/negotiator";
+import { dollars } from "../../src/domain/negotiation";
+import type { EngineTruck } from "../../src/engines/matching";
+import { CsrfField } from "../components";
+
+/** The card with the truck to negotiate for and the button (the panel loads into #negotiation). */
+export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; suggestedTruckId: number | null; csrfToken: string | undefined }): JSX.Element {
+  const matchable = props.trucks.filter((truck) => truck.match);
+  return (
+    <section class="card">
+      <h2>Negotiate</h2>
+      {matchable.length ? (
+        <form method="post" action={`/loads/${props.loadId}/negotiate`} hx-post={`/loads/${props.loadId}/negotiate`} hx-target="#negotiation" hx-swap="innerHTML" class="inline-form">
+          <CsrfField token={props.csrfToken} />
+          <label>
+            For truck
+            <select name="truck_id">
+              {matchable.map((truck) => (
+                <option value={String(truck.id)} selected={truck.id === props.suggestedTruckId} safe>
+                  {truck.unit}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="submit">Negotiate</button>
+        </form>
+      ) : (
+        <p class="muted">No truck can be matched to this load, so there are no figures to negotiate with.</p>
+      )}
+      <div id="negotiation" aria-live="polite"></div>
+    </section>
+  );
+}
+
+/** The plan: figures first (the engine's), then the words, then the box for the broker's answer. */
+export function NegotiationPanel(props: { result: NegotiationResult; truckUnit: string; csrfToken: string | undefined }): JSX.Element {
+  const { plan, words } = props.result;
+  const source =
+    props.result.provider === "none"
+      ? "Words from the template (no model is configured)."
+      : props.result.fallback
+        ? `Words from the template: ${props.result.fallback}.`
+        : `Words by ${props.result.provider}${props.result.model ? ` (${props.result.model})` : ""}; every figure checked against the engine's${props.result.removed.length ? `, ${props.result.removed.length} sentence${props.result.removed.length === 1 ? "" : "s"} with another figure taken out` : ""}.`;
+  return (
+    <div class="negotiation" data-load={String(props.result.loadId)}>
+      <p class="small" safe>{`For truck ${props.truckUnit}:`}</p>
+      <dl class="figures">
+        <div>
+          <dt>Open at</dt>
+          <dd class="figure-ask">{dollars(plan.openingAskCents)}</dd>
+        </div>
+        <div>
+          <dt>Target</dt>
+          <dd class="figure-target">{dollars(plan.targetCents)}</dd>
+        </div>
+        <div>
+          <dt>Walk away under</dt>
+          <dd class="figure-walk">{dollars(plan.walkAwayCents)}</dd>
+        </div>
+      </dl>
+      <details>
+        <summary>Why these figures</summary>
+        <ul>
+          {plan.reasons.map((reason) => (
+            <li safe>{reason}</li>
+          ))}
+        </ul>
+      </details>
+      <h3>Say</h3>
+      <ul class="talking-points">
+        {words.talking_points.map((point) => (
+          <li safe>{point}</li>
+        ))}
+      </ul>
+      <p class="script" safe>
+        {words.script}
+      </p>
+      <details>
+        <summary>Reply by e-mail or text</summary>
+        <p class="reply-draft" safe>
+          {words.reply_draft}
+        </p>
+      </details>
+      <details>
+        <summary>If they push back</summary>
+        <ul>
+          {words.counters.map((counter) => (
+            <li>
+              <strong safe>{counter.if}</strong>: <span safe>{counter.say}</span>
+            </li>
+          ))}
+        </ul>
+      </details>
+      <p class="muted small" safe>
+        {source}
+      </p>
+      <div id="negotiation-moves"></div>
+      <form
+        method="post"
+        action={`/loads/${props.result.loadId}/negotiate/turn`}
+        hx-post={`/loads/${props.result.loadId}/negotiate/turn`}
+        hx-target="#negotiation-moves"
+        hx-swap="beforeend"
+        hx-on--after-request="if (event.detail.successful) this.reset()"
+        class="inline-form"
+      >
+        <CsrfField token={props.csrfToken} />
+        <label>
+          The broker said
+          <input name="broker_said" required maxlength="2000" placeholder="best I can do is 1,850" autocomplete="off" />
+        </label>
+        <button type="submit">Next move</button>
+      </form>
+    </div>
+  );
+}
+
+const ACTION_TEXT = { accept: "Accept", counter: "Counter", walk_away: "Walk away" } as const;
+
+/** One exchange: what the broker said, the move, what to say — and for an accepted offer, the button that books it. */
+export function NegotiationMove(props: { loadId: number; truckId: number; brokerSaid: string; move: TurnResult; csrfToken: string | undefined; canBook: boolean }): JSX.Element {
+  const { move } = props;
+  return (
+    <div class={`move move-${move.action}`}>
+      <p class="small muted" safe>{`Broker: “${props.brokerSaid}”`}</p>
+      <p>
+        <strong safe>{`${ACTION_TEXT[move.action]}${move.counterCents !== null ? ` at ${dollars(move.counterCents)}` : ""}`}</strong>
+        {" — "}
+        <span safe>{move.why}</span>
+      </p>
+      <p class="script" safe>{`Say: ${move.say}`}</p>
+      {move.action === "accept" && move.offerCents !== null && props.canBook ? (
+        <form method="post" action={`/loads/${props.loadId}/book`} class="inline-form">
+          <CsrfField token={props.csrfToken} />
+          <input type="hidden" name="truck_id" value={String(props.truckId)} />
+          <input type="hidden" name="rate" value={(move.offerCents / 100).toFixed(2)} />
+          <button type="submit">{`Accept and book at ${dollars(move.offerCents)}`}</button>
+        </form>
+      ) : (
+        ""
+      )}
+    </div>
+  );
+}
