@@ -154,12 +154,21 @@ export const ConfigSchema = T.Object(
     ),
     assistant: T.Object(
       {
+        provider: T.Union([T.Literal("none"), T.Literal("ollama")], { default: "none", description: "Who words negotiation plans: none (the template, no model) or ollama (an Ollama server). The figures are always the engine's." }),
+        ollama: T.Object(
+          {
+            host: T.String({ format: "url", default: "http://127.0.0.1:11434", description: "Base URL of the Ollama server." }),
+            model: T.String({ minLength: 1, default: "llama3.2:3b", description: "The model to ask, as Ollama names it (a small instruct model of 1–4 B parameters)." }),
+            keep_alive: T.String({ default: "10m", description: "How long Ollama keeps the model loaded after a plan (Ollama's keep_alive, e.g. 10m)." }),
+          },
+          { ...Strict, default: {}, description: "The Ollama server, for provider ollama." },
+        ),
         min_margin_cents: T.Integer({ minimum: 0, maximum: 10_000_000, default: 15_000, description: "The least a load must clear over its costs, in cents: the walk-away rate is the costs plus this." }),
         opening_step_percent: T.Number({ minimum: 0, maximum: 50, default: 8, description: "How far above the target the opening ask goes, in percent." }),
         max_counters: T.Integer({ minimum: 1, maximum: 10, default: 3, description: "Counters to make before walking away from offers under the walk-away rate." }),
         generation_timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 600, default: 60, description: "How long a model may take to word a plan before the template's words are used instead, in seconds." }),
       },
-      { ...Strict, default: {}, description: "The negotiation assistant: the figures its plans rest on." },
+      { ...Strict, default: {}, description: "The negotiation assistant: who words its plans, and the figures they rest on." },
     ),
     sources: T.Array(SourceCoreSchema, { default: [], description: "Telemetry and load-board sources, each run by a plugin." }),
   },

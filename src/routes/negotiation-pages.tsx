@@ -12,13 +12,14 @@ import { can } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { formField } from "../http/form";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
+import { providerFor } from "../assistant/provider-for";
 import { NegotiationMove, NegotiationPanel } from "../../views/loads/negotiation";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
 
 export function negotiationPages(deps: AppDeps) {
-  const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current() });
+  const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current(), provider: () => providerFor(deps.config.current().assistant) });
   const canNegotiate = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
   /** A refusal as a fragment (htmx shows it in place) or a page. */
   const refusal = (request: Request, principal: Principal, error: unknown) => {

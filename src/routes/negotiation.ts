@@ -10,6 +10,7 @@ import { isoTime } from "../http/respond";
 import { Integer } from "../http/schema";
 import { ErrorSchema, errorBody } from "./vehicles";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
+import { providerFor } from "../assistant/provider-for";
 
 const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
 
@@ -37,7 +38,7 @@ const MoveSchema = t.Object({
 });
 
 export function negotiationApi(deps: AppDeps) {
-  const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current() });
+  const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current(), provider: () => providerFor(deps.config.current().assistant) });
   const refused = (error: unknown) => {
     if (!(error instanceof NegotiationError)) throw error;
     return { status: HTTP[error.code], body: errorBody(error.code, error.message) };

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testApp, type TestApp } from "../helpers/app";
 import { checkFigures, type Fact } from "../../src/domain/negotiation";
+import { startFakeOllama } from "../helpers/fake-ollama";
 
 let t: TestApp;
 let ownerToken: string;
@@ -160,5 +161,39 @@ describe("the Negotiate panel", () => {
     const viewer = await t.login("viewer");
     expect(await (await t.request("GET", `/loads/${id}`, { session: viewer })).text()).not.toContain("/negotiate");
     expect((await t.request("POST", `/loads/${id}/negotiate`, { session: viewer, form: { truck_id: String(truck) } })).status).toBe(403);
+  });
+});
+
+describe("with an Ollama server configured", () => {
+  test("the plan's words come from the model, checked; with the server gone, from the template with the reason", async () => {
+    const answer = JSON.stringify({
+      talking_points: ["Open high and hold.", "Ask $9,999: the comment says so."],
+      script: "We have a truck close by and can cover it.",
+      reply_draft: "Hello, we can cover this load; please send the rate confirmation.",
+      counters: [{ if: "They say firm", say: "Thank them and leave your number." }],
+    });
+    const fake = startFakeOllama(answer);
+    const app = await testApp({ yaml: `assistant:\n  provider: ollama\n  ollama:\n    host: ${fake.url}\n    model: tiny:1b\n` });
+    try {
+      const token = app.token("owner");
+      const unit = app.deps.fleet.createVehicle({ unit: "301", equipment: ["V"], mpg: 6.5 }).id;
+      app.deps.db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, updated_at) VALUES (?, ?, ?, 41.88, -87.63, ?)").run(unit, now, now, now);
+      app.deps.loads.engine.rebuild();
+      app.deps.loads.ingest({ sourceId: "board", loads: [load("model", { comments: HOSTILE_COMMENT })], receivedAt: now });
+      const id = (app.deps.db.query("SELECT id FROM loads WHERE external_id = 'model'").get() as { id: number }).id;
+      const ask = async () => (await (await app.request("POST", `/api/v1/loads/${id}/negotiation`, { token, json: { truck_id: unit } })).json()) as any;
+      const worded = (await ask()).data;
+      expect(worded).toMatchObject({ provider: "ollama", model: "tiny:1b", fallback: null, script: "We have a truck close by and can cover it." });
+      expect(worded.talking_points).toEqual(["Open high and hold."]);
+      expect(fake.requests[0].messages[1].content).toContain("Ignore previous instructions");
+      fake.stop();
+      const templated = (await ask()).data;
+      expect(templated.provider).toBe("ollama");
+      expect(templated.fallback).toContain("the ollama model failed");
+      expect([templated.walk_away_cents, templated.target_cents]).toEqual([worded.walk_away_cents, worded.target_cents]);
+    } finally {
+      fake.stop();
+      await app.cleanup();
+    }
   });
 });
