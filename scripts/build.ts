@@ -41,6 +41,8 @@ export interface BuildResult {
  *   minified (the binary test drives setup, login and pages through it).
  * - no autoloading of `.env` or `bunfig.toml` from the working directory: an appliance binary must
  *   behave the same wherever it is started; configuration comes only from haulbox.yaml, flags and env.
+ * - `--external node-llama-cpp`: a native library that cannot live inside the binary; the embedded
+ *   assistant imports it at run time (without it, it says so and the template words the plans).
  */
 export async function buildBinary(options: { outfile?: string; quiet?: boolean } = {}): Promise<BuildResult> {
   const outfile = resolve(options.outfile ?? DEFAULT_OUTFILE);
@@ -56,6 +58,7 @@ export async function buildBinary(options: { outfile?: string; quiet?: boolean }
     "--minify",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
+    "--external=node-llama-cpp",
     `--define=HAULBOX_BUILD_COMMIT=${JSON.stringify(commit)}`,
     `--outfile=${outfile}`,
     "src/main.ts",

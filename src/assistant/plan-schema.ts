@@ -20,13 +20,14 @@ export interface PlanWords {
 export const PLAN_WORDS_SCHEMA = {
   type: "object",
   properties: {
-    talking_points: { type: "array", items: { type: "string" }, minItems: 1, maxItems: 6 },
-    script: { type: "string" },
-    reply_draft: { type: "string" },
+    // Lengths bound what a model can write (and so how long it takes): a phone script, not an essay.
+    talking_points: { type: "array", items: { type: "string", maxLength: 160 }, minItems: 1, maxItems: 5 },
+    script: { type: "string", maxLength: 500 },
+    reply_draft: { type: "string", maxLength: 500 },
     counters: {
       type: "array",
-      items: { type: "object", properties: { if: { type: "string" }, say: { type: "string" } }, required: ["if", "say"], additionalProperties: false },
-      maxItems: 5,
+      items: { type: "object", properties: { if: { type: "string", maxLength: 120 }, say: { type: "string", maxLength: 200 } }, required: ["if", "say"], additionalProperties: false },
+      maxItems: 4,
     },
   },
   required: ["talking_points", "script", "reply_draft", "counters"],

@@ -1,13 +1,20 @@
 /** The provider the config in force names, made once per assistant config (a reload makes a new one). */
 import type { Config } from "../config/schema";
 import { OllamaProvider } from "./ollama";
+import { EmbeddedProvider } from "./embedded";
 import type { WordsProvider } from "./providers";
 
 const made = new WeakMap<Config["assistant"], WordsProvider | null>();
 
 export function providerFor(assistant: Config["assistant"]): WordsProvider | null {
   if (made.has(assistant)) return made.get(assistant)!;
-  const provider = assistant.provider === "ollama" ? new OllamaProvider({ host: assistant.ollama.host, model: assistant.ollama.model, keepAlive: assistant.ollama.keep_alive }) : null;
+  const { embedded, ollama } = assistant;
+  const provider =
+    assistant.provider === "ollama"
+      ? new OllamaProvider({ host: ollama.host, model: ollama.model, keepAlive: ollama.keep_alive })
+      : assistant.provider === "embedded"
+        ? new EmbeddedProvider({ modelPath: embedded.model_file, contextSize: embedded.context_size, threads: embedded.threads, gpuLayers: embedded.gpu_layers, loadTimeoutMs: embedded.load_timeout_seconds * 1000 })
+        : null;
   made.set(assistant, provider);
   return provider;
 }

@@ -197,6 +197,9 @@ export async function validateConfigText(text: string, options: ValidateOptions)
   const core = withDefaults as Config & { sources: Record<string, unknown>[] };
   if (!isAbsolute(core.data_dir)) core.data_dir = resolve(options.cwd ?? process.cwd(), core.data_dir);
   if (core.plugins_dir && !isAbsolute(core.plugins_dir)) core.plugins_dir = resolve(options.baseDir, core.plugins_dir);
+  // A missing model file is not a config error: the assistant says so and uses the template.
+  const embedded = (core as { assistant?: { embedded?: { model_file?: unknown } } }).assistant?.embedded;
+  if (embedded && typeof embedded.model_file === "string" && embedded.model_file && !isAbsolute(embedded.model_file)) embedded.model_file = resolve(options.baseDir, embedded.model_file);
 
   // TLS files for the embedded broker are read at start: check them now, relative to this file.
   const tls = (core as { mqtt?: { tls?: { listen?: string; cert_file?: string; key_file?: string } } }).mqtt?.tls;

@@ -154,7 +154,17 @@ export const ConfigSchema = T.Object(
     ),
     assistant: T.Object(
       {
-        provider: T.Union([T.Literal("none"), T.Literal("ollama")], { default: "none", description: "Who words negotiation plans: none (the template, no model) or ollama (an Ollama server). The figures are always the engine's." }),
+        provider: T.Union([T.Literal("none"), T.Literal("embedded"), T.Literal("ollama")], { default: "none", description: "Who words negotiation plans: none (the template, no model), embedded (a GGUF model run inside the appliance) or ollama (an Ollama server). The figures are always the engine's." }),
+        embedded: T.Object(
+          {
+            model_file: T.String({ default: "models/assistant.gguf", description: "The GGUF model file, relative to this config file's folder (see models/README.md for which models suit)." }),
+            context_size: T.Integer({ minimum: 512, maximum: 131_072, default: 4096, description: "Tokens of context: the plan's facts and the answer must fit." }),
+            threads: T.Integer({ minimum: 0, maximum: 256, default: 0, description: "CPU threads for the model; 0 lets llama.cpp decide (on small shared machines 1 or 2 can be much faster)." }),
+            gpu_layers: T.Union([T.Literal("auto"), T.Integer({ minimum: 0, maximum: 1000 })], { default: "auto", description: "Model layers on the GPU: auto, or 0 for CPU only." }),
+            load_timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 3600, default: 120, description: "How long the model may take to load before the template is used instead, in seconds." }),
+          },
+          { ...Strict, default: {}, description: "The model run inside the appliance, for provider embedded." },
+        ),
         ollama: T.Object(
           {
             host: T.String({ format: "url", default: "http://127.0.0.1:11434", description: "Base URL of the Ollama server." }),

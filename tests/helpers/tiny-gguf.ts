@@ -192,11 +192,13 @@ export function tinyVocab(): { tokens: string[]; scores: number[]; types: number
  */
 export function writeTinyGguf(
   path: string,
-  options: { seed?: number } = {},
+  options: { seed?: number; contextLength?: number } = {},
 ): { bytes: number; vocabSize: number; tensorCount: number } {
   const seed = options.seed ?? 1;
   const random = rng(seed);
-  const { nEmbd, nHead, nHeadKv, nFf, nLayer, contextLength, alignment } = TINY_GGUF;
+  const { nEmbd, nHead, nHeadKv, nFf, nLayer, alignment } = TINY_GGUF;
+  // A real prompt (facts and instructions) needs more room than the spike's default.
+  const contextLength = options.contextLength ?? TINY_GGUF.contextLength;
   const headDim = nEmbd / nHead;
   const nEmbdKv = headDim * nHeadKv;
   const vocab = tinyVocab();
