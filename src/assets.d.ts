@@ -19,3 +19,7 @@ declare module "htmx.org/dist/htmx.min.js" {
   const path: string;
   export default path;
 }
+declare module "htmx-ext-sse/dist/sse.js" {
+  const path: string;
+  export default path;
+}

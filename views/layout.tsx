@@ -43,6 +43,7 @@ export function Layout({ title, path, principal, children }: LayoutProps): JSX.E
           <link rel="stylesheet" href={`/static/app.css?v=${ASSET_VERSION}`} />
           <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
           <script src={`/static/htmx.min.js?v=${ASSET_VERSION}`} defer></script>
+          <script src={`/static/htmx-ext-sse.js?v=${ASSET_VERSION}`} defer></script>
         </head>
         <body hx-headers={csrfHeader}>
           <header class="topbar">

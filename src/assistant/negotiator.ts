@@ -54,6 +54,11 @@ export class Negotiator {
     this.views = new LoadViews(deps.db, deps.loads);
   }
 
+  /** The engine's figures for a load and a truck, at once (the page shows them while a model writes the words). */
+  figures(loadId: number, truckId: number): NegotiationPlan {
+    return this.compute(loadId, truckId).plan;
+  }
+
   /**
    * A fresh plan for a load and a truck (stored as the conversation's start): the engine's figures,
    * worded by the provider when one is configured and answers in time, else by the template.

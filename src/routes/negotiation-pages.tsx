@@ -13,7 +13,9 @@ import { errorPage, renderPage } from "../http/pages";
 import { formField } from "../http/form";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
 import { providerFor } from "../assistant/provider-for";
-import { NegotiationMove, NegotiationPanel } from "../../views/loads/negotiation";
+import { NegotiationMove, NegotiationPanel, NegotiationWords } from "../../views/loads/negotiation";
+import { isHtmx } from "../http/respond";
+import { escapeHtml } from "@kitajs/html";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
@@ -34,15 +36,56 @@ export function negotiationPages(deps: AppDeps) {
       async ({ request, principal, params, body }) => {
         if (!canNegotiate(principal!)) return errorPage(403, "Not allowed", "Negotiating is for dispatchers.", principal!);
         const truckId = Number(formField(body, "truck_id"));
+        const truckUnit = deps.loads.engine.truck(truckId)?.unit ?? String(truckId);
         try {
+          // With htmx the figures show at once and the words stream in (GET …/stream); without
+          // JavaScript the page waits for the whole plan.
+          if (isHtmx(request)) {
+            const plan = negotiator.figures(params.id, truckId);
+            const streamFrom = `/loads/${params.id}/negotiate/stream?truck=${truckId}`;
+            return renderPage(request, principal!, "Negotiate", NegotiationPanel({ loadId: params.id, plan, truckUnit, csrfToken: principal!.csrfToken, streamFrom }));
+          }
           const result = await negotiator.plan(params.id, truckId, principal!.userId);
-          const truck = deps.loads.engine.truck(truckId);
-          return renderPage(request, principal!, "Negotiate", NegotiationPanel({ result, truckUnit: truck?.unit ?? String(truckId), csrfToken: principal!.csrfToken }));
+          return renderPage(request, principal!, "Negotiate", NegotiationPanel({ loadId: params.id, plan: result.plan, truckUnit, csrfToken: principal!.csrfToken, words: result }));
         } catch (error) {
           return refusal(request, principal!, error);
         }
       },
       { params: t.Object({ id: t.Numeric() }), body: FormBody, detail: { hide: true } },
+    )
+    .get(
+      "/loads/:id/negotiate/stream",
+      ({ request, principal, params, query }) => {
+        // Server-sent events: "text" for each piece a model writes (escaped), then "words" with the
+        // checked words, then "done" (the page closes the stream on it).
+        if (!canNegotiate(principal!)) return new Response("Negotiating is for dispatchers.", { status: 403 });
+        const truckId = Number(query.truck);
+        const encoder = new TextEncoder();
+        const event = (name: string, html: string) => encoder.encode(`event: ${name}\n${html.split("\n").map((line) => `data: ${line}`).join("\n")}\n\n`);
+        const stream = new ReadableStream<Uint8Array>({
+          async start(controller) {
+            const send = (name: string, html: string) => {
+              try {
+                controller.enqueue(event(name, html));
+              } catch {
+                // The page went away: nothing to send to.
+              }
+            };
+            try {
+              const result = await negotiator.plan(params.id, truckId, principal!.userId, { onText: (text) => send("text", escapeHtml(text)), signal: request.signal });
+              send("words", String(NegotiationWords({ worded: result })));
+            } catch (error) {
+              const message = error instanceof NegotiationError ? error.message : "The plan could not be written; reload the page.";
+              if (!(error instanceof NegotiationError)) deps.log.error("negotiation stream failed", { error: error as Error });
+              send("words", `<p class="notice">${escapeHtml(message)}</p>`);
+            }
+            send("done", "");
+            controller.close();
+          },
+        });
+        return new Response(stream, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store" } });
+      },
+      { params: t.Object({ id: t.Numeric() }), query: t.Object({ truck: t.String() }), detail: { hide: true } },
     )
     .post(
       "/loads/:id/negotiate/turn",

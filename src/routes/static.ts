@@ -4,6 +4,7 @@
  */
 import { Elysia } from "elysia";
 import htmxFile from "htmx.org/dist/htmx.min.js" with { type: "file" };
+import htmxSseFile from "htmx-ext-sse/dist/sse.js" with { type: "file" };
 import cssFile from "../../views/static/app.css" with { type: "file" };
 import faviconFile from "../../views/static/favicon.svg" with { type: "file" };
 import leafletJsFile from "leaflet/dist/leaflet.js" with { type: "file" };
@@ -19,6 +20,7 @@ import { usOutlineGeoJson } from "../telemetry/us-outline";
 /** Asset name → embedded file path and content type. */
 const ASSETS: Record<string, { file: string; type: string }> = {
   "htmx.min.js": { file: htmxFile, type: "text/javascript; charset=utf-8" },
+  "htmx-ext-sse.js": { file: htmxSseFile, type: "text/javascript; charset=utf-8" },
   "app.css": { file: cssFile, type: "text/css; charset=utf-8" },
   "favicon.svg": { file: faviconFile, type: "image/svg+xml" },
   "leaflet.js": { file: leafletJsFile as unknown as string, type: "text/javascript; charset=utf-8" },

@@ -1,30 +1,42 @@
 /**
  * Negotiating a demo load in the browser: the load page's Negotiate opens the plan (the engine's
- * figures, the template's words as no model is installed), the broker's answer typed in gets the
- * next move, and an accepted offer books the load at that rate. Desktop and phone; no sideways
+ * figures at once, the words after — the template's as no model is installed), the broker's answer
+ * typed in gets the next move, and an accepted offer books the load at that rate. Then the same
+ * with a model: an app configured for an Ollama stand-in (started here) streams its words onto
+ * the page piece by piece before the checked words replace them. Desktop and phone; no sideways
  * scrolling on the phone.
  */
 import { afterAll, expect } from "bun:test";
-import { DEVICES, e2eTest, overflowsHorizontally, shutdownE2E, withBrowserSession } from "./harness";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Page } from "playwright-core";
+import { DEVICES, e2eTest, overflowsHorizontally, shutdownE2E, startFreshApp, withBrowserSession } from "./harness";
+import { completeSetup, type AppProcess } from "../helpers/server";
+import { startFakeOllama } from "../helpers/fake-ollama";
 
 afterAll(shutdownE2E);
+
+/** Opens the page of an open demo load that a demo truck can take (the first scored row of the board). */
+async function openScoredLoad(page: Page, app: AppProcess): Promise<void> {
+  let loadHref: string | null = null;
+  for (let tries = 0; tries < 30 && !loadHref; tries++) {
+    await page.goto(`${app.url}/loads`);
+    loadHref = await page.evaluate(() => {
+      const row = Array.from(document.querySelectorAll(".load-row")).find((element) => element.getAttribute("hx-get"));
+      return row?.querySelector<HTMLAnchorElement>(".lane a")?.getAttribute("href") ?? null;
+    });
+    if (!loadHref) await page.waitForTimeout(1000);
+  }
+  expect(loadHref).not.toBeNull();
+  await page.goto(`${app.url}${loadHref}`);
+}
 
 for (const { name: device, viewport, colorScheme } of DEVICES) {
   e2eTest(`${device}: Negotiate shows the plan, a typed offer gets the next move, accepting books the load`, () =>
     withBrowserSession(
       async (page, app, { screenshot }) => {
-        // An open demo load a demo truck can take: the first scored row of the fleet board.
-        let loadHref: string | null = null;
-        for (let tries = 0; tries < 30 && !loadHref; tries++) {
-          await page.goto(`${app.url}/loads`);
-          loadHref = await page.evaluate(() => {
-            const row = Array.from(document.querySelectorAll(".load-row")).find((element) => element.getAttribute("hx-get"));
-            return row?.querySelector<HTMLAnchorElement>(".lane a")?.getAttribute("href") ?? null;
-          });
-          if (!loadHref) await page.waitForTimeout(1000);
-        }
-        expect(loadHref).not.toBeNull();
-        await page.goto(`${app.url}${loadHref}`);
+        await openScoredLoad(page, app);
         await page.getByRole("button", { name: "Negotiate" }).click();
         await page.waitForSelector(".negotiation .figure-target", { timeout: 15_000 });
         const target = (await page.locator(".negotiation .figure-target").textContent())!.trim();
@@ -49,3 +61,41 @@ for (const { name: device, viewport, colorScheme } of DEVICES) {
     ),
   );
 }
+
+e2eTest("desktop: with a model configured, its words stream onto the page, then the checked words replace them", async () => {
+  const words = {
+    talking_points: ["We have a truck close by, empty and ready.", "Hold your number once before you move."],
+    script: "Hi, we have a truck a short run from your shipper and can cover this load today.",
+    reply_draft: "Hello, we can cover this load; please send the rate confirmation.",
+    counters: [{ if: "They say the rate is firm", say: "Thank them and leave your number." }],
+  };
+  const fake = startFakeOllama(JSON.stringify(words));
+  fake.pieceDelayMs = 40;
+  const dir = mkdtempSync(join(tmpdir(), "haulbox-e2e-ollama-"));
+  const config = join(dir, "haulbox.yaml");
+  const defaults = readFileSync(resolve(import.meta.dir, "../../src/config/default.yaml"), "utf8").replace(/^data_dir:.*$/m, "");
+  writeFileSync(config, `${defaults}\nassistant:\n  provider: ollama\n  ollama:\n    host: ${fake.url}\n    model: tiny:1b\n`);
+  const app = await startFreshApp({ args: ["--config", config] });
+  try {
+    await completeSetup(app);
+    await withBrowserSession(
+      async (page, _app, { screenshot }) => {
+        await openScoredLoad(page, app);
+        await page.getByRole("button", { name: "Negotiate" }).click();
+        await page.waitForSelector(".negotiation .figure-target", { timeout: 15_000 });
+        // Pieces arrive before the whole answer: the writing area grows first.
+        await page.waitForFunction(() => (document.querySelector(".negotiation pre.writing")?.textContent ?? "").length > 10, null, { timeout: 15_000 });
+        await page.getByText("Words by ollama (tiny:1b); every figure checked against the engine's.").waitFor({ state: "visible", timeout: 15_000 });
+        expect(await page.locator(".negotiation pre.writing").count()).toBe(0);
+        await page.getByText(words.script).waitFor({ state: "visible" });
+        await screenshot("negotiation-streamed");
+        expect(fake.requests[0].messages[1].content).toContain("<<<LOAD_DATA");
+      },
+      { app },
+    );
+  } finally {
+    fake.stop();
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,11 +10,13 @@ export interface FakeOllama {
   requests: any[];
   behaviour: FakeOllamaBehaviour;
   answer: string;
+  /** Pause between streamed pieces, ms (long enough for a page to show them one by one). */
+  pieceDelayMs: number;
   stop(): void;
 }
 
 export function startFakeOllama(answer: string): FakeOllama {
-  const fake: FakeOllama = { url: "", requests: [], behaviour: "stream", answer, stop: () => server.stop(true) };
+  const fake: FakeOllama = { url: "", requests: [], behaviour: "stream", answer, pieceDelayMs: 1, stop: () => server.stop(true) };
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -33,7 +35,7 @@ export function startFakeOllama(answer: string): FakeOllama {
           for (const [i, piece] of pieces.entries()) {
             if (behaviour === "stall" && i === 3) return; // never closes
             controller.enqueue(encoder.encode(JSON.stringify({ model: body.model, message: { role: "assistant", content: piece }, done: false }) + "\n"));
-            await Bun.sleep(1);
+            await Bun.sleep(fake.pieceDelayMs);
           }
           controller.enqueue(encoder.encode(JSON.stringify({ model: body.model, message: { role: "assistant", content: "" }, done: true, done_reason: "stop" }) + "\n"));
           controller.close();

@@ -142,12 +142,24 @@ describe("the Negotiate panel", () => {
     const page = await (await t.request("GET", `/loads/${id}`, { session: owner })).text();
     expect(page).toContain(`hx-post="/loads/${id}/negotiate"`);
     const form = (fields: Record<string, string>, path: string) => t.request("POST", path, { session: owner, form: fields, headers: { "hx-request": "true" } });
+    // With htmx: the figures at once, the words streamed from the address the panel connects to.
     const panel = await (await form({ truck_id: String(truck) }, `/loads/${id}/negotiate`)).text();
     expect(panel).not.toContain("<html");
     expect(panel).toContain("Open at");
-    expect(panel).toContain("Words from the template (no model is configured).");
-    expect(panel).not.toContain("<script>alert");
-    expect(panel).not.toContain("9,999");
+    expect(panel).toContain(`sse-connect="/loads/${id}/negotiate/stream?truck=${truck}"`);
+    const stream = await t.request("GET", `/loads/${id}/negotiate/stream?truck=${truck}`, { session: owner });
+    expect(stream.headers.get("content-type")).toStartWith("text/event-stream");
+    const events = (await stream.text()).split("\n\n").filter(Boolean).map((block) => ({ name: /^event: (.*)$/m.exec(block)![1], data: [...block.matchAll(/^data: (.*)$/gm)].map((line) => line[1]).join("\n") }));
+    expect(events.map((event) => event.name)).toEqual(["words", "done"]);
+    expect(events[0]!.data).toContain("Words from the template (no model is configured).");
+    for (const text of [panel, events[0]!.data]) {
+      expect(text).not.toContain("<script>alert");
+      expect(text).not.toContain("9,999");
+    }
+    // Without JavaScript: one page with the figures and the words.
+    const whole = await (await t.request("POST", `/loads/${id}/negotiate`, { session: owner, form: { truck_id: String(truck) } })).text();
+    expect(whole).toContain("<html");
+    expect(whole).toContain("Words from the template (no model is configured).");
     const plan = (await post(`/api/v1/loads/${id}/negotiation`, { truck_id: truck })).body.data;
     const move = await (await form({ broker_said: `we can do ${(plan.target_cents / 100).toLocaleString("en-US")}` }, `/loads/${id}/negotiate/turn`)).text();
     expect(move).toContain("Accept");

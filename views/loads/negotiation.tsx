@@ -5,8 +5,9 @@
  * for what the broker said that answers with the next move; an accepted offer books the load at
  * that rate. Every text from a board or a model is escaped.
  */
-import type { NegotiationResult, TurnResult } from "../../src/assistant/negotiator";
-import { dollars } from "../../src/domain/negotiation";
+import type { TurnResult } from "../../src/assistant/negotiator";
+import type { WordedPlan } from "../../src/assistant/providers";
+import { dollars, type NegotiationPlan } from "../../src/domain/negotiation";
 import type { EngineTruck } from "../../src/engines/matching";
 import { CsrfField } from "../components";
 
@@ -39,17 +40,15 @@ export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; su
   );
 }
 
-/** The plan: figures first (the engine's), then the words, then the box for the broker's answer. */
-export function NegotiationPanel(props: { result: NegotiationResult; truckUnit: string; csrfToken: string | undefined }): JSX.Element {
-  const { plan, words } = props.result;
-  const source =
-    props.result.provider === "none"
-      ? "Words from the template (no model is configured)."
-      : props.result.fallback
-        ? `Words from the template: ${props.result.fallback}.`
-        : `Words by ${props.result.provider}${props.result.model ? ` (${props.result.model})` : ""}; every figure checked against the engine's${props.result.removed.length ? `, ${props.result.removed.length} sentence${props.result.removed.length === 1 ? "" : "s"} with another figure taken out` : ""}.`;
+/**
+ * The plan: figures first (the engine's, shown at once), then the words — given, or streamed in as
+ * a model writes them (`streamFrom`: the SSE address; htmx's sse extension appends each piece, then
+ * swaps in the checked words) — then the box for the broker's answer.
+ */
+export function NegotiationPanel(props: { loadId: number; plan: NegotiationPlan; truckUnit: string; csrfToken: string | undefined; words?: WordedPlan; streamFrom?: string }): JSX.Element {
+  const { plan } = props;
   return (
-    <div class="negotiation" data-load={String(props.result.loadId)}>
+    <div class="negotiation" data-load={String(props.loadId)}>
       <p class="small" safe>{`For truck ${props.truckUnit}:`}</p>
       <dl class="figures">
         <div>
@@ -73,6 +72,48 @@ export function NegotiationPanel(props: { result: NegotiationResult; truckUnit: 
           ))}
         </ul>
       </details>
+      {props.words ? (
+        <div class="negotiation-words">
+          <NegotiationWords worded={props.words} />
+        </div>
+      ) : (
+        <div class="negotiation-words" hx-ext="sse" sse-connect={props.streamFrom} sse-swap="words" hx-swap="innerHTML" sse-close="done">
+          <p class="muted small">Writing the words…</p>
+          <pre class="writing" sse-swap="text" hx-swap="beforeend"></pre>
+        </div>
+      )}
+      <div id="negotiation-moves"></div>
+      <form
+        method="post"
+        action={`/loads/${props.loadId}/negotiate/turn`}
+        hx-post={`/loads/${props.loadId}/negotiate/turn`}
+        hx-target="#negotiation-moves"
+        hx-swap="beforeend"
+        hx-on--after-request="if (event.detail.successful) this.reset()"
+        class="inline-form"
+      >
+        <CsrfField token={props.csrfToken} />
+        <label>
+          The broker said
+          <input name="broker_said" required maxlength="2000" placeholder="best I can do is 1,850" autocomplete="off" />
+        </label>
+        <button type="submit">Next move</button>
+      </form>
+    </div>
+  );
+}
+
+/** The words to say, and who wrote them. */
+export function NegotiationWords({ worded }: { worded: WordedPlan }): JSX.Element {
+  const { words } = worded;
+  const source =
+    worded.provider === "none"
+      ? "Words from the template (no model is configured)."
+      : worded.fallback
+        ? `Words from the template: ${worded.fallback}.`
+        : `Words by ${worded.provider}${worded.model ? ` (${worded.model})` : ""}; every figure checked against the engine's${worded.removed.length ? `, ${worded.removed.length} sentence${worded.removed.length === 1 ? "" : "s"} with another figure taken out` : ""}.`;
+  return (
+    <>
       <h3>Say</h3>
       <ul class="talking-points">
         {words.talking_points.map((point) => (
@@ -98,27 +139,10 @@ export function NegotiationPanel(props: { result: NegotiationResult; truckUnit: 
           ))}
         </ul>
       </details>
-      <p class="muted small" safe>
+      <p class="muted small words-source" safe>
         {source}
       </p>
-      <div id="negotiation-moves"></div>
-      <form
-        method="post"
-        action={`/loads/${props.result.loadId}/negotiate/turn`}
-        hx-post={`/loads/${props.result.loadId}/negotiate/turn`}
-        hx-target="#negotiation-moves"
-        hx-swap="beforeend"
-        hx-on--after-request="if (event.detail.successful) this.reset()"
-        class="inline-form"
-      >
-        <CsrfField token={props.csrfToken} />
-        <label>
-          The broker said
-          <input name="broker_said" required maxlength="2000" placeholder="best I can do is 1,850" autocomplete="off" />
-        </label>
-        <button type="submit">Next move</button>
-      </form>
-    </div>
+    </>
   );
 }
 
