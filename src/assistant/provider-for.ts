@@ -2,7 +2,7 @@
 import type { Config } from "../config/schema";
 import { OllamaProvider } from "./ollama";
 import { EmbeddedProvider } from "./embedded";
-import type { WordsProvider } from "./providers";
+import type { ProviderStatus, WordsProvider } from "./providers";
 
 const made = new WeakMap<Config["assistant"], WordsProvider | null>();
 
@@ -17,4 +17,9 @@ export function providerFor(assistant: Config["assistant"]): WordsProvider | nul
         : null;
   made.set(assistant, provider);
   return provider;
+}
+
+/** The provider's status for the pages and the API ("none": the template, always ready). */
+export function assistantStatus(assistant: Config["assistant"]): ProviderStatus {
+  return providerFor(assistant)?.status() ?? { name: "none", model: null, state: "no model configured: the template writes the words", ready: true };
 }

@@ -23,6 +23,7 @@ import { LoadPage, type LaneView } from "../../views/loads/load";
 import { NewLoadPage } from "../../views/loads/new";
 import { BrokerPage, BrokersPage } from "../../views/brokers/page";
 import { formField } from "../http/form";
+import { assistantStatus } from "../assistant/provider-for";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 /** Rows a board page shows (phones scroll; the pager and the filters find the rest). */
@@ -72,6 +73,7 @@ export function loadsPages(deps: AppDeps) {
         canEdit: canEdit(principal),
         csrfToken: principal.csrfToken,
         flash,
+        assistant: assistantStatus(deps.config.current().assistant),
       }),
       { status },
     );

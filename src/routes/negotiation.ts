@@ -10,7 +10,7 @@ import { isoTime } from "../http/respond";
 import { Integer } from "../http/schema";
 import { ErrorSchema, errorBody } from "./vehicles";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
-import { providerFor } from "../assistant/provider-for";
+import { assistantStatus, providerFor } from "../assistant/provider-for";
 
 const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
 
@@ -97,6 +97,15 @@ export function negotiationApi(deps: AppDeps) {
         requires: "dispatch",
         response: { 200: t.Object({ data: MoveSchema }), 404: ErrorSchema, 409: ErrorSchema, 422: ErrorSchema },
         detail: { summary: "The next move after what the broker said: accept, counter at a figure, or walk away — the engine decides the figure", tags: ["negotiation"] },
+      },
+    )
+    .get(
+      "/assistant",
+      () => ({ data: assistantStatus(deps.config.current().assistant) }),
+      {
+        requires: "read",
+        response: t.Object({ data: t.Object({ name: t.String(), model: t.Union([t.String(), t.Null()]), state: t.String(), ready: t.Boolean() }) }),
+        detail: { summary: "Who words negotiation plans (none: the template; embedded; ollama), the model and its state", tags: ["negotiation"] },
       },
     )
     .get(

@@ -15,6 +15,7 @@ import { wordPlan } from "../../src/assistant/providers";
 import { EmbeddedProvider } from "../../src/assistant/embedded";
 import { isPlanWords } from "../../src/assistant/plan-schema";
 import { writeTinyGguf } from "../helpers/tiny-gguf";
+import { INJECTIONS } from "./injections";
 
 const INPUTS: NegotiationInputs = {
   loadedMiles: 900,
@@ -57,6 +58,17 @@ describe("embedded provider (tiny random model)", () => {
       const result = await wordPlan(subject, plan, messages, template, { timeoutMs: 60_000 });
       expect(result.provider).toBe("embedded");
       expect(isPlanWords(result.words)).toBe(true);
+      expect(JSON.stringify(result.words)).not.toContain("9,999");
+    }
+  }, 120_000);
+
+  test("the injection corpus in the load's text: the embedded model's words keep no figure but the engine's", async () => {
+    const path = join(dir, "injections.gguf");
+    writeTinyGguf(path, { seed: 5, contextLength: 8192 });
+    const subject = provider(path);
+    for (const injection of INJECTIONS) {
+      const result = await wordPlan(subject, plan, planMessages(plan, context, { comments: injection.text, broker: injection.text }), template, { timeoutMs: 60_000 });
+      expect({ injection: injection.name, provider: result.provider }).toEqual({ injection: injection.name, provider: "embedded" });
       expect(JSON.stringify(result.words)).not.toContain("9,999");
     }
   }, 120_000);

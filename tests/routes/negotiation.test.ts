@@ -141,6 +141,8 @@ describe("the Negotiate panel", () => {
     const id = idOf("hostile");
     const page = await (await t.request("GET", `/loads/${id}`, { session: owner })).text();
     expect(page).toContain(`hx-post="/loads/${id}/negotiate"`);
+    expect(page).toContain("Words: no model configured: the template writes the words.");
+    expect((await (await t.request("GET", "/api/v1/assistant", { token: viewerToken })).json()) as any).toEqual({ data: { name: "none", model: null, state: "no model configured: the template writes the words", ready: true } });
     const form = (fields: Record<string, string>, path: string) => t.request("POST", path, { session: owner, form: fields, headers: { "hx-request": "true" } });
     // With htmx: the figures at once, the words streamed from the address the panel connects to.
     const panel = await (await form({ truck_id: String(truck) }, `/loads/${id}/negotiate`)).text();
@@ -198,10 +200,14 @@ describe("with an Ollama server configured", () => {
       expect(worded).toMatchObject({ provider: "ollama", model: "tiny:1b", fallback: null, script: "We have a truck close by and can cover it." });
       expect(worded.talking_points).toEqual(["Open high and hold."]);
       expect(fake.requests[0].messages[1].content).toContain("Ignore previous instructions");
+      const status = async () => ((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data;
+      expect(await status()).toMatchObject({ name: "ollama", model: "tiny:1b", ready: true });
       fake.stop();
       const templated = (await ask()).data;
       expect(templated.provider).toBe("ollama");
       expect(templated.fallback).toContain("the ollama model failed");
+      expect(await status()).toMatchObject({ name: "ollama", ready: false });
+      expect((await status()).state).toStartWith("unreachable:");
       expect([templated.walk_away_cents, templated.target_cents]).toEqual([worded.walk_away_cents, worded.target_cents]);
     } finally {
       fake.stop();

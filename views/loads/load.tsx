@@ -15,6 +15,7 @@ import { jsonAttribute } from "../fleet/map";
 import { CsrfField, Flash } from "../components";
 import { Breakdown, DemoBadge, LocalTime, RiskBadge, laneText, money, perMile, placeText } from "./parts";
 import { NegotiateCard } from "./negotiation";
+import type { ProviderStatus } from "../../src/assistant/providers";
 
 /** The load's lane: its statistics and day-by-day series for the chart. */
 export interface LaneView {
@@ -34,6 +35,8 @@ export interface LoadPageProps {
   canEdit: boolean;
   csrfToken: string | undefined;
   flash?: { kind: "success" | "error"; text: string };
+  /** Who words negotiation plans, and their state (the Negotiate card says it). */
+  assistant: ProviderStatus;
 }
 
 /** The steps a dispatcher can take from each status (booking has its own form). */
@@ -168,7 +171,7 @@ export function LoadPage(props: LoadPageProps): JSX.Element {
       </div>
       {props.canEdit ? <Actions {...props} /> : ""}
       {props.canEdit && BOOKABLE.has(props.load.status) ? (
-        <NegotiateCard loadId={props.load.id} trucks={props.trucks} suggestedTruckId={props.matches[0]?.truck_id ?? null} csrfToken={props.csrfToken} />
+        <NegotiateCard loadId={props.load.id} trucks={props.trucks} suggestedTruckId={props.matches[0]?.truck_id ?? null} csrfToken={props.csrfToken} assistant={props.assistant} />
       ) : (
         ""
       )}

@@ -6,13 +6,13 @@
  * that rate. Every text from a board or a model is escaped.
  */
 import type { TurnResult } from "../../src/assistant/negotiator";
-import type { WordedPlan } from "../../src/assistant/providers";
+import type { ProviderStatus, WordedPlan } from "../../src/assistant/providers";
 import { dollars, type NegotiationPlan } from "../../src/domain/negotiation";
 import type { EngineTruck } from "../../src/engines/matching";
 import { CsrfField } from "../components";
 
 /** The card with the truck to negotiate for and the button (the panel loads into #negotiation). */
-export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; suggestedTruckId: number | null; csrfToken: string | undefined }): JSX.Element {
+export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; suggestedTruckId: number | null; csrfToken: string | undefined; assistant: ProviderStatus }): JSX.Element {
   const matchable = props.trucks.filter((truck) => truck.match);
   return (
     <section class="card">
@@ -35,6 +35,9 @@ export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; su
       ) : (
         <p class="muted">No truck can be matched to this load, so there are no figures to negotiate with.</p>
       )}
+      <p class="muted small assistant-status" safe>
+        {props.assistant.name === "none" ? `Words: ${props.assistant.state}.` : `Words: ${props.assistant.name} model ${props.assistant.model ?? ""} — ${props.assistant.state}.`}
+      </p>
       <div id="negotiation" aria-live="polite"></div>
     </section>
   );
