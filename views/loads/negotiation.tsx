@@ -56,15 +56,15 @@ export function NegotiationPanel(props: { loadId: number; plan: NegotiationPlan;
       <dl class="figures">
         <div>
           <dt>Open at</dt>
-          <dd class="figure-ask">{dollars(plan.openingAskCents)}</dd>
+          <dd class="figure-ask" safe>{dollars(plan.openingAskCents)}</dd>
         </div>
         <div>
           <dt>Target</dt>
-          <dd class="figure-target">{dollars(plan.targetCents)}</dd>
+          <dd class="figure-target" safe>{dollars(plan.targetCents)}</dd>
         </div>
         <div>
           <dt>Walk away under</dt>
-          <dd class="figure-walk">{dollars(plan.walkAwayCents)}</dd>
+          <dd class="figure-walk" safe>{dollars(plan.walkAwayCents)}</dd>
         </div>
       </dl>
       <details>
@@ -168,7 +168,7 @@ export function NegotiationMove(props: { loadId: number; truckId: number; broker
           <CsrfField token={props.csrfToken} />
           <input type="hidden" name="truck_id" value={String(props.truckId)} />
           <input type="hidden" name="rate" value={(move.offerCents / 100).toFixed(2)} />
-          <button type="submit">{`Accept and book at ${dollars(move.offerCents)}`}</button>
+          <button type="submit" safe>{`Accept and book at ${dollars(move.offerCents)}`}</button>
         </form>
       ) : (
         ""
