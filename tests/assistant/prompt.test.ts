@@ -4,24 +4,10 @@
  * left empty — the injection corpus from tests/assistant/injections.ts run through both.
  */
 import { describe, expect, test } from "bun:test";
-import { negotiationPlan, NEGOTIATION_DEFAULTS, type NegotiationInputs } from "../../src/domain/negotiation";
 import { finishWords, planMessages } from "../../src/assistant/prompt";
-import { templateWords, type PlanContext } from "../../src/assistant/template";
 import { INJECTIONS } from "./injections";
+import { context, plan, template } from "./fixtures";
 
-const INPUTS: NegotiationInputs = {
-  loadedMiles: 900,
-  deadheadMiles: 50,
-  fixedCostsCents: 150_000,
-  driverPay: { kind: "amount", cents: 60_000 },
-  postedRateCents: 240_000,
-  lane: { medianCentsPerMile: 250, p75CentsPerMile: 280, reports: 24, confidence: "high", label: "606 → 752 (V)" },
-  hoursToPickup: 48,
-  brokerRisk: "low",
-};
-const plan = negotiationPlan(INPUTS, NEGOTIATION_DEFAULTS);
-const context: PlanContext = { lane: "Joliet, IL → Dallas, TX", pickup: "Fri Nov 20, 08:00 CST", equipment: "V", notes: [], postedRateCents: 240_000 };
-const template = templateWords(plan, context, NEGOTIATION_DEFAULTS);
 
 describe("the prompt", () => {
   for (const injection of INJECTIONS) {
