@@ -6,18 +6,10 @@
  */
 import { describe, expect, test } from "bun:test";
 import { checkFigures, loadNotes, negotiationPlan, nextMove, parseOffer, type NegotiationInputs } from "../../src/domain/negotiation";
+import { INPUTS } from "../assistant/fixtures";
 
-/** Chicago → Dallas-like: 900 loaded mi, 50 mi deadhead, $1,500 of costs besides $600 driver pay. */
-const BASE: NegotiationInputs = {
-  loadedMiles: 900,
-  deadheadMiles: 50,
-  fixedCostsCents: 150_000,
-  driverPay: { kind: "amount", cents: 60_000 },
-  postedRateCents: 240_000,
-  lane: { medianCentsPerMile: 250, p75CentsPerMile: 280, reports: 24, confidence: "high", label: "606 → 752 (V)" },
-  hoursToPickup: 48,
-  brokerRisk: "low",
-};
+/** Chicago → Dallas-like: 900 loaded mi, 50 mi deadhead, $1,500 of costs besides $600 driver pay (the assistant's tests word the same plan). */
+const BASE: NegotiationInputs = INPUTS;
 const SETTINGS = { minMarginCents: 15_000, openingStepPercent: 8, maxRounds: 3 };
 
 describe("the plan", () => {
