@@ -154,7 +154,7 @@ export const ConfigSchema = T.Object(
     ),
     assistant: T.Object(
       {
-        provider: T.Union([T.Literal("none"), T.Literal("embedded"), T.Literal("ollama")], { default: "none", description: "Who words negotiation plans: none (the template, no model), embedded (a GGUF model run inside the appliance) or ollama (an Ollama server). The figures are always the engine's." }),
+        provider: T.Union([T.Literal("auto"), T.Literal("none"), T.Literal("embedded"), T.Literal("ollama")], { default: "auto", description: "Who words negotiation plans: auto (the embedded model when its file is there, else the template), none (the template), embedded (a GGUF model run inside the appliance) or ollama (an Ollama server). The figures are always the engine's." }),
         embedded: T.Object(
           {
             model_file: T.String({ default: "models/assistant.gguf", description: "The GGUF model file, relative to this config file's folder (see models/README.md for which models suit)." }),

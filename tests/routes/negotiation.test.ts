@@ -8,6 +8,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { testApp, type TestApp } from "../helpers/app";
 import { checkFigures, type Fact } from "../../src/domain/negotiation";
 import { startFakeOllama } from "../helpers/fake-ollama";
+import { writeTinyGguf } from "../helpers/tiny-gguf";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 let t: TestApp;
 let ownerToken: string;
@@ -141,8 +145,11 @@ describe("the Negotiate panel", () => {
     const id = idOf("hostile");
     const page = await (await t.request("GET", `/loads/${id}`, { session: owner })).text();
     expect(page).toContain(`hx-post="/loads/${id}/negotiate"`);
-    expect(page).toContain("Words: no model configured: the template writes the words.");
-    expect((await (await t.request("GET", "/api/v1/assistant", { token: viewerToken })).json()) as any).toEqual({ data: { name: "none", model: null, state: "no model configured: the template writes the words", ready: true } });
+    // The default (auto) with no model file: the template, and where a model would go.
+    expect(page).toContain("Words: no model file at ");
+    const assistant = ((await (await t.request("GET", "/api/v1/assistant", { token: viewerToken })).json()) as any).data;
+    expect(assistant).toMatchObject({ name: "none", model: null, ready: true });
+    expect(assistant.state).toEndWith("/models/assistant.gguf (see models/README.md): the template writes the words");
     const form = (fields: Record<string, string>, path: string) => t.request("POST", path, { session: owner, form: fields, headers: { "hx-request": "true" } });
     // With htmx: the figures at once, the words streamed from the address the panel connects to.
     const panel = await (await form({ truck_id: String(truck) }, `/loads/${id}/negotiate`)).text();
@@ -214,4 +221,28 @@ describe("with an Ollama server configured", () => {
       await app.cleanup();
     }
   });
+});
+
+describe("with a model file where the default config looks", () => {
+  test("auto picks up the GGUF: the plan is worded by the embedded model, checked", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "haulbox-auto-model-"));
+    const modelFile = join(dir, "assistant.gguf");
+    writeTinyGguf(modelFile, { seed: 3, contextLength: 8192 });
+    const app = await testApp({ yaml: `assistant:\n  embedded:\n    model_file: ${modelFile}\n    context_size: 8192\n    threads: 1\n` });
+    try {
+      const token = app.token("owner");
+      const unit = app.deps.fleet.createVehicle({ unit: "401", equipment: ["V"], mpg: 6.5 }).id;
+      app.deps.db.query("INSERT INTO vehicle_state (vehicle_id, last_seen, position_ts, lat, lon, updated_at) VALUES (?, ?, ?, 41.88, -87.63, ?)").run(unit, now, now, now);
+      app.deps.loads.engine.rebuild();
+      app.deps.loads.ingest({ sourceId: "board", loads: [load("auto")], receivedAt: now });
+      const id = (app.deps.db.query("SELECT id FROM loads WHERE external_id = 'auto'").get() as { id: number }).id;
+      expect(((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data).toMatchObject({ name: "embedded", model: "assistant.gguf", ready: true });
+      const plan = ((await (await app.request("POST", `/api/v1/loads/${id}/negotiation`, { token, json: { truck_id: unit } })).json()) as any).data;
+      expect(plan).toMatchObject({ provider: "embedded", model: "assistant.gguf", fallback: null });
+      expect(((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data.state).toBe("ready");
+    } finally {
+      await app.cleanup();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
