@@ -76,6 +76,20 @@ export class EmbeddedProvider implements WordsProvider {
     return run;
   }
 
+  /** Frees the model and its context, waiting at most 2 s (node-llama-cpp 3.22.1 can hang disposing after a failed load). */
+  async close(): Promise<void> {
+    const loading = this.loaded;
+    this.loaded = null;
+    this.state = { kind: "idle" };
+    if (!loading) return;
+    const dispose = loading.then(async ({ context, model, llama }) => {
+      await context.dispose();
+      await model.dispose();
+      await llama.dispose();
+    });
+    await Promise.race([dispose.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+  }
+
   /** Loads the library, the model and a context once; a failure is kept (the page says why) until the config changes. */
   private load(): Promise<Loaded> {
     if (this.state.kind === "failed") return Promise.reject(new Error(this.state.message));

@@ -9,19 +9,28 @@ import { OllamaProvider } from "./ollama";
 import { EmbeddedProvider } from "./embedded";
 import type { ProviderStatus, WordsProvider } from "./providers";
 
-const made = new WeakMap<Config["assistant"], WordsProvider | null>();
+/**
+ * The provider in use and the settings it was made with: a config reload that leaves them alone
+ * keeps it (a loaded model stays loaded, not loaded again beside the old one, gigabytes each).
+ */
+let current: { key: string; provider: WordsProvider | null } | null = null;
 
 export function providerFor(assistant: Config["assistant"]): WordsProvider | null {
   if (assistant.provider === "auto" && !existsSync(assistant.embedded.model_file)) return null;
-  if (made.has(assistant)) return made.get(assistant)!;
+  const kind = assistant.provider === "auto" ? "embedded" : assistant.provider;
+  const settings = kind === "ollama" ? assistant.ollama : kind === "embedded" ? assistant.embedded : null;
+  const key = JSON.stringify([kind, settings]);
+  if (current?.key === key) return current.provider;
   const { embedded, ollama } = assistant;
   const provider =
-    assistant.provider === "ollama"
+    kind === "ollama"
       ? new OllamaProvider({ host: ollama.host, model: ollama.model, keepAlive: ollama.keep_alive })
-      : assistant.provider === "embedded" || assistant.provider === "auto"
+      : kind === "embedded"
         ? new EmbeddedProvider({ modelPath: embedded.model_file, contextSize: embedded.context_size, threads: embedded.threads, gpuLayers: embedded.gpu_layers, loadTimeoutMs: embedded.load_timeout_seconds * 1000 })
         : null;
-  made.set(assistant, provider);
+  // The one it replaces lets its model go (bounded: node-llama-cpp can hang disposing after a failed load).
+  void current?.provider?.close?.();
+  current = { key, provider };
   return provider;
 }
 

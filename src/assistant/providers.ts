@@ -28,6 +28,8 @@ export interface WordsProvider {
    * it is written. Rejects on failure; must stop when `signal` aborts.
    */
   generate(messages: ChatMessage[], options: { signal: AbortSignal; onText?: (text: string) => void }): Promise<string>;
+  /** Lets go of what it holds (a loaded model); never waits long. */
+  close?(): Promise<void>;
 }
 
 /** The words of a plan and who wrote them. */
