@@ -8,6 +8,7 @@ import { can, grantableRoles, isRole } from "../auth/roles";
 import { UserInputError } from "../auth/users";
 import { renderPage } from "../http/pages";
 import { SettingsPage, type SettingsFlash } from "../../views/settings/page";
+import { assistantStatus } from "../assistant/provider-for";
 
 const FormBody = t.Object({}, { additionalProperties: true });
 const IdParams = t.Object({ id: t.Numeric() });
@@ -35,6 +36,7 @@ export function settingsRoutes(deps: AppDeps) {
       tokenRoles: principal.via === "session" ? grantableRoles(principal.role) : [],
       audit: owner ? deps.auth.audit.list(50) : null,
       flash,
+      assistant: assistantStatus(deps.config.current().assistant),
     });
     return renderPage(request, principal, "Settings", body, { status });
   };

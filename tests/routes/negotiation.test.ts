@@ -150,6 +150,10 @@ describe("the Negotiate panel", () => {
     const assistant = ((await (await t.request("GET", "/api/v1/assistant", { token: viewerToken })).json()) as any).data;
     expect(assistant).toMatchObject({ name: "none", model: null, ready: true });
     expect(assistant.state).toEndWith("/models/assistant.gguf (see models/README.md): the template writes the words");
+    // Settings shows the same.
+    const settings = await (await t.request("GET", "/settings", { session: owner })).text();
+    expect(settings).toContain("Negotiation assistant");
+    expect(settings).toContain("the template (no model)");
     const form = (fields: Record<string, string>, path: string) => t.request("POST", path, { session: owner, form: fields, headers: { "hx-request": "true" } });
     // With htmx: the figures at once, the words streamed from the address the panel connects to.
     const panel = await (await form({ truck_id: String(truck) }, `/loads/${id}/negotiate`)).text();

@@ -7,6 +7,7 @@ import type { User } from "../../src/auth/users";
 import { MIN_PASSWORD_LENGTH } from "../../src/auth/users";
 import { ROLE_DESCRIPTIONS, ROLES, type Role } from "../../src/auth/roles";
 import { CardTable, CsrfField, Flash, Time } from "../components";
+import type { ProviderStatus } from "../../src/assistant/providers";
 
 /** A message to show at the top of a settings section after a form post. */
 export interface SettingsFlash {
@@ -24,6 +25,8 @@ export interface SettingsPageProps {
   tokenRoles: Role[];
   audit: AuditEntry[] | null;
   flash?: SettingsFlash;
+  /** Who words negotiation plans, the model and its state. */
+  assistant: ProviderStatus;
 }
 
 function SectionFlash({ flash, section }: { flash?: SettingsFlash; section: SettingsFlash["section"] }) {
@@ -253,12 +256,34 @@ function AuditSection({ audit }: { audit: AuditEntry[] }) {
 }
 
 /** The whole Settings body. */
+/** The negotiation assistant: which provider words the plans, the model, its state (set in the YAML's assistant: block). */
+function AssistantSection({ status }: { status: ProviderStatus }): JSX.Element {
+  const provider = { none: "the template (no model)", embedded: "a model run inside the appliance", ollama: "an Ollama server" }[status.name];
+  return (
+    <section class="card" id="assistant">
+      <h2>Negotiation assistant</h2>
+      <dl class="facts">
+        <dt>Words by</dt>
+        <dd safe>{provider}</dd>
+        <dt>Model</dt>
+        <dd safe>{status.model ?? "—"}</dd>
+        <dt>State</dt>
+        <dd class={status.ready ? "" : "bad"} safe>
+          {status.state}
+        </dd>
+      </dl>
+      <p class="muted small">The figures of every plan are the engine's whatever writes the words. Set the provider in the assistant: block of the config; models/README.md says which models suit.</p>
+    </section>
+  );
+}
+
 export function SettingsPage(props: SettingsPageProps): JSX.Element {
   const { principal, flash } = props;
   return (
     <>
       <h1>Settings</h1>
       <PasswordSection principal={principal} flash={flash} />
+      <AssistantSection status={props.assistant} />
       {props.tokens ? <TokensSection principal={principal} tokens={props.tokens} tokenRoles={props.tokenRoles} users={props.users} flash={flash} /> : ""}
       {props.users ? <UsersSection principal={principal} users={props.users} flash={flash} /> : ""}
       {props.audit ? <AuditSection audit={props.audit} /> : ""}
