@@ -12,8 +12,9 @@ import { isoTime } from "../http/respond";
 import { ListOf, ListQuery, decodeCursor, encodeCursor, pageList } from "../http/pagination";
 import { FleetInputError, type Device } from "../telemetry/fleet";
 import { deadLetterKey, parseDeadLetterKey, queriesFor, scopeFor, type DeadLetter } from "../telemetry/queries";
-import { ErrorSchema, errorBody } from "./vehicles";
+import { ErrorSchema } from "./vehicles";
 import { Integer } from "../http/schema";
+import { errorBody, refusalOf } from "../http/refusal";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -53,7 +54,6 @@ const DeadLetterSchema = t.Object({
   ref: t.Union([t.String(), t.Null()], { description: "For load records: where in the source the record came from (\"loads.csv row 12\")." }),
 });
 
-const HTTP_STATUS = { invalid: 422, not_found: 404, conflict: 409 } as const;
 
 /** A device in API form. */
 export function deviceJson(device: Device) {
@@ -85,10 +85,7 @@ export function deadLetterJson(letter: DeadLetter) {
 /** The devices and dead-letters API. */
 export function devicesApi(deps: AppDeps) {
   const queries = queriesFor(deps);
-  const refused = (error: unknown) => {
-    if (!(error instanceof FleetInputError)) throw error;
-    return { status: HTTP_STATUS[error.code], body: errorBody(error.code, error.message) };
-  };
+  const refused = refusalOf(FleetInputError);
   const params = t.Object({ id: t.String() });
 
   return new Elysia({ name: "devices-api", seed: deps, prefix: "/api/v1" })

@@ -25,6 +25,7 @@ import { US_STATES } from "../loads/records";
 import { inScope } from "../telemetry/queries";
 import { snakeCaseKeys } from "../http/snake-case";
 import { Integer } from "../http/schema";
+import { errorBody, refusalOf } from "../http/refusal";
 
 const NullableNumber = t.Union([t.Number(), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -146,8 +147,6 @@ function brokerJson(broker: BrokerView) {
   return { ...broker, history: { ...history, first_seen: iso(first_seen ?? null) } as Record<string, number | string | null> };
 }
 
-const errorBody = (code: string, message: string) => ({ error: { code, message } });
-const HTTP = { not_found: 404, conflict: 409, invalid: 422 } as const;
 
 /** A time given as ISO 8601 or epoch ms. */
 function parseTime(value: string | number | undefined): number | undefined | null {
@@ -163,10 +162,7 @@ export function loadsApi(deps: AppDeps) {
     const scope = scopeFor(principal);
     return scope.all ? asked : (scope.vehicleId ?? -1);
   };
-  const refused = (error: unknown) => {
-    if (!(error instanceof LoadActionError)) throw error;
-    return { status: HTTP[error.code], body: errorBody(error.code, error.message) };
-  };
+  const refused = refusalOf(LoadActionError);
 
   return new Elysia({ name: "loads-api", seed: deps, prefix: "/api/v1" })
     .use(authGuard(deps))

@@ -16,9 +16,9 @@ import { providerFor } from "../assistant/provider-for";
 import { NegotiationMove, NegotiationPanel, NegotiationWords } from "../../views/loads/negotiation";
 import { isHtmx } from "../http/respond";
 import { escapeHtml } from "@kitajs/html";
+import { REFUSAL_STATUS } from "../http/refusal";
 
 const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
-const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
 
 export function negotiationPages(deps: AppDeps) {
   const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current(), provider: () => providerFor(deps.config.current().assistant) });
@@ -26,7 +26,7 @@ export function negotiationPages(deps: AppDeps) {
   /** A refusal as a fragment (htmx shows it in place) or a page. */
   const refusal = (request: Request, principal: Principal, error: unknown) => {
     if (!(error instanceof NegotiationError)) throw error;
-    return renderPage(request, principal, "Negotiate", <p class="notice" safe>{error.message}</p>, { status: HTTP[error.code] });
+    return renderPage(request, principal, "Negotiate", <p class="notice" safe>{error.message}</p>, { status: REFUSAL_STATUS[error.code] });
   };
 
   return new Elysia({ name: "negotiation-pages", seed: deps })

@@ -8,11 +8,11 @@ import { authGuard } from "../auth/guard";
 import { scopeFor } from "../telemetry/queries";
 import { isoTime } from "../http/respond";
 import { Integer } from "../http/schema";
-import { ErrorSchema, errorBody } from "./vehicles";
+import { ErrorSchema } from "./vehicles";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
 import { assistantStatus, providerFor } from "../assistant/provider-for";
+import { errorBody, refusalOf } from "../http/refusal";
 
-const HTTP = { not_found: 404, invalid: 422, conflict: 409 } as const;
 
 const PlanSchema = t.Object({
   walk_away_cents: Integer(),
@@ -39,10 +39,7 @@ const MoveSchema = t.Object({
 
 export function negotiationApi(deps: AppDeps) {
   const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current(), provider: () => providerFor(deps.config.current().assistant) });
-  const refused = (error: unknown) => {
-    if (!(error instanceof NegotiationError)) throw error;
-    return { status: HTTP[error.code], body: errorBody(error.code, error.message) };
-  };
+  const refused = refusalOf(NegotiationError);
 
   return new Elysia({ name: "negotiation-api", seed: deps, prefix: "/api/v1" })
     .use(authGuard(deps))

@@ -17,6 +17,7 @@ import { SourceActionError, type RunResult, type SourceStatus } from "../plugins
 import type { JobRunResult, JobStatus } from "../scheduler/scheduler";
 import { SourcesLive, SourcesPage, type SourcesFlash, type SourcesViewProps } from "../../views/sources/page";
 import { Integer } from "../http/schema";
+import { errorBody } from "../http/refusal";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -123,11 +124,6 @@ export function jobJson(job: JobStatus) {
     skipped: job.skipped,
     next_run_at: isoTime(job.nextRunAt),
   };
-}
-
-/** The API error body `{ error: { code, message } }`. */
-function errorBody(code: string, message: string) {
-  return { error: { code, message } };
 }
 
 /** HTTP status and code for a refused source action. */

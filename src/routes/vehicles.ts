@@ -15,6 +15,7 @@ import { READING_NAMES, type ReadingName } from "../ingest/records";
 import { FleetInputError, type VehicleInput } from "../telemetry/fleet";
 import { inScope, queriesFor, readingUnit, scopeFor, type FaultView, type TrackPoint, type VehicleOverview } from "../telemetry/queries";
 import { Integer } from "../http/schema";
+import { errorBody, refusalOf } from "../http/refusal";
 
 const Timestamp = t.Union([t.String({ format: "date-time" }), t.Null()]);
 const NullableString = t.Union([t.String(), t.Null()]);
@@ -91,12 +92,6 @@ const RangeQuery = {
   to: t.Optional(t.String({ description: "End: ISO 8601 or epoch milliseconds (default: now)." })),
 };
 
-const HTTP_STATUS = { invalid: 422, not_found: 404, conflict: 409 } as const;
-
-/** `{ error: { code, message } }`. */
-export function errorBody(code: string, message: string) {
-  return { error: { code, message } };
-}
 
 /** A vehicle overview in API form. */
 export function vehicleJson(overview: VehicleOverview) {
@@ -187,10 +182,7 @@ export function vehiclesApi(deps: AppDeps) {
   /** The vehicle if the principal may see it; a driver asking for another truck gets the same 404 as for a missing one. */
   const visible = (principal: Principal, id: number) => (inScope(scopeFor(principal), id) ? queries.vehicle(id) : null);
   const notFound = (id: number) => errorBody("not_found", `There is no vehicle ${id}.`);
-  const refused = (error: unknown) => {
-    if (!(error instanceof FleetInputError)) throw error;
-    return { status: HTTP_STATUS[error.code], body: errorBody(error.code, error.message) };
-  };
+  const refused = refusalOf(FleetInputError);
 
   return new Elysia({ name: "vehicles-api", seed: deps, prefix: "/api/v1" })
     .use(authGuard(deps))
