@@ -8,10 +8,10 @@ import type { Database } from "bun:sqlite";
 import type { Config } from "../config/schema";
 import type { Loads } from "../loads/service";
 import type { LoadView } from "../loads/views";
-import { LoadViews } from "../loads/views";
+import { laneText, LoadViews } from "../loads/views";
 import { laneLabel } from "../domain/lane-rates";
 import { dollars, loadNotes, negotiationPlan, nextMove, parseOffer, type Move, type NegotiationPlan, type NegotiationSettings } from "../domain/negotiation";
-import { dateFormatter } from "../domain/date-format";
+import { localTimeText } from "../domain/date-format";
 import { templateWords, type PlanContext } from "./template";
 import { planMessages } from "./prompt";
 import { wordPlan, type WordedPlan, type WordsProvider } from "./providers";
@@ -42,8 +42,6 @@ export interface TurnResult extends Move {
   /** The broker's figure as read, or null. */
   offerCents: number | null;
 }
-
-const PICKUP_TIME: Intl.DateTimeFormatOptions = { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
 
 export class Negotiator {
   private readonly views: LoadViews;
@@ -144,10 +142,9 @@ export class Negotiator {
       },
       this.settings(),
     );
-    const place = (p: LoadView["origin"]) => [p.city, p.state].filter(Boolean).join(", ") || p.zip || "?";
     const context: PlanContext = {
-      lane: `${place(load.origin)} → ${place(load.destination)}`,
-      pickup: dateFormatter("en-US", config.timezone, PICKUP_TIME).format(new Date(load.pickup_earliest)),
+      lane: laneText(load),
+      pickup: localTimeText(load.pickup_earliest, config.timezone),
       equipment: load.equipment,
       notes: loadNotes(load.comments, load.commodity),
       postedRateCents: load.rate_cents,

@@ -20,3 +20,10 @@ export function dateFormatter(locale: string, timeZone: string, options: Readonl
   }
   return formatter;
 }
+
+const LOCAL_TIME: Intl.DateTimeFormatOptions = { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
+
+/** A moment as the fleet reads it in its time zone: "Fri, Nov 20, 08:00 CST". */
+export function localTimeText(at: number, timeZone: string): string {
+  return dateFormatter("en-US", timeZone, LOCAL_TIME).format(new Date(at));
+}

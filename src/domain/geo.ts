@@ -27,6 +27,11 @@ export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: numb
   const dLat = (lat2 - lat1) * RAD;
   const dLon = (lon2 - lon1) * RAD;
   const h = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * RAD) * Math.cos(lat2 * RAD) * Math.sin(dLon / 2) ** 2;
+  return kmFromHaversineTerm(h);
+}
+
+/** The great-circle distance in km for a haversine term h (the matching grid computes h itself). */
+export function kmFromHaversineTerm(h: number): number {
   // min() guards against h creeping past 1 by rounding for antipodal points (asin would give NaN).
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }

@@ -15,7 +15,7 @@ import { estimateFromFigures, type EstimateFigures, type MatchLoad, type MatchSe
 import { estimateRoadMiles } from "../domain/road-distance";
 import { PADD_IDS, paddOfState, type PaddId } from "../domain/padd";
 import { KM_PER_MILE } from "../domain/units";
-import { straightKm } from "./load-grid";
+import { kmFromHaversineTerm } from "../domain/geo";
 
 const BROKER_LEVELS: readonly MatchLoad["broker"]["level"][] = ["low", "medium", "high", "unknown"];
 
@@ -158,7 +158,7 @@ export class ColumnarLoads {
   estimate(i: number, term: number, truck: MatchTruck, settings: MatchSettings, dieselByRegion: Float64Array): number | null {
     const figures = this.figures;
     const posted = this.postedMiles[i]!;
-    figures.deadheadMiles = (straightKm(term) / KM_PER_MILE) * settings.circuity;
+    figures.deadheadMiles = (kmFromHaversineTerm(term) / KM_PER_MILE) * settings.circuity;
     figures.loadedMiles = Number.isNaN(posted) ? this.loadedStraightMiles[i]! * settings.circuity : posted;
     figures.rateCents = orNull(this.rateCents[i]!);
     figures.laneMedianRpmCents = orNull(this.laneRpmCents[i]!);

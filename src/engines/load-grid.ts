@@ -98,7 +98,7 @@ export class LoadGrid {
   /**
    * Calls `visit` with the index (into `sorted`, see `build`) of every item a truck at (lat, lon) with
    * `equipment` bits can take whose pickup lies within `limitKm` in a straight line, and the
-   * haversine term of that distance (`straightKm(term)` is the distance); returns how the others
+   * haversine term of that distance (`kmFromHaversineTerm(term)` is the distance); returns how the others
    * were settled. Items whose entry in `skip` is 1 are passed over.
    */
   within(lat: number, lon: number, limitKm: number, equipment: number, visit: (index: number, term: number) => void, skip?: Uint8Array): GridVisit {
@@ -155,11 +155,6 @@ export class LoadGrid {
       }
     }
   }
-}
-
-/** The great-circle distance in km for a haversine term (as `haversineKm` computes it). */
-export function straightKm(term: number): number {
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(term)));
 }
 
 /** The row of a latitude: 0 for [-90°, -89°) … 179 for [89°, 90°]. */

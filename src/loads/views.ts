@@ -47,6 +47,12 @@ export interface PlaceView {
   lon: number;
 }
 
+/** "Joliet, IL → Dallas, TX": each end by city and state, else its ZIP. */
+export function laneText(load: Pick<LoadView, "origin" | "destination">): string {
+  const short = (place: PlaceView) => [place.city, place.state].filter(Boolean).join(", ") || place.zip || "?";
+  return `${short(load.origin)} → ${short(load.destination)}`;
+}
+
 /** A `loads` row as stored: what the board set, plus the source, the lifecycle and its times. */
 type LoadRow = Omit<LoadColumns, "broker_id"> & {
   id: number;

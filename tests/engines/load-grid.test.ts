@@ -5,8 +5,8 @@
  * planet.
  */
 import { describe, expect, test } from "bun:test";
-import { acceptsMask, equipmentMask, LoadGrid, straightKm, type GridItem } from "../../src/engines/load-grid";
-import { haversineKm } from "../../src/domain/geo";
+import { acceptsMask, equipmentMask, LoadGrid, type GridItem } from "../../src/engines/load-grid";
+import { haversineKm, kmFromHaversineTerm } from "../../src/domain/geo";
 import { equipmentFits } from "../../src/domain/matching";
 import { seededRandom } from "../../src/domain/random";
 import { EQUIPMENT_CODES } from "../../src/loads/records";
@@ -34,7 +34,7 @@ function viaGrid({ grid, sorted }: { grid: LoadGrid; sorted: Item[] }, lat: numb
   const counts = grid.within(lat, lon, limitKm, equipmentMask(equipment), (index, term) => {
     const item = sorted[index]!;
     // The term handed over is the pair's distance.
-    expect(Math.abs(straightKm(term) - haversineKm(lat, lon, item.origin.lat, item.origin.lon))).toBeLessThan(1e-6);
+    expect(Math.abs(kmFromHaversineTerm(term) - haversineKm(lat, lon, item.origin.lat, item.origin.lon))).toBeLessThan(1e-6);
     found.push(item.id);
   });
   return { found: found.sort((a, b) => a - b), counts };

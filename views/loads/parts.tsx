@@ -7,8 +7,9 @@
  */
 import type { Match, MatchReason } from "../../src/domain/matching";
 import { formatCents, formatRateCents } from "../../src/domain/money";
-import type { LoadView, PlaceView } from "../../src/loads/views";
-import { dateFormatter } from "../../src/domain/date-format";
+import type { PlaceView } from "../../src/loads/views";
+import { localTimeText } from "../../src/domain/date-format";
+import { laneText } from "../../src/loads/views";
 
 /** "$1,234.56", or "—" for nothing. */
 export function money(cents: number | null | undefined, withCents = true): string {
@@ -26,18 +27,12 @@ export function placeText(place: PlaceView): string {
   return [name || `${place.lat.toFixed(2)}, ${place.lon.toFixed(2)}`, place.zip ?? ""].join(" ").trim();
 }
 
-/** "Joliet, IL → Dallas, TX". */
-export function laneText(load: LoadView): string {
-  const short = (place: PlaceView) => [place.city, place.state].filter(Boolean).join(", ") || place.zip || "?";
-  return `${short(load.origin)} → ${short(load.destination)}`;
-}
-
-const LOCAL_TIME: Intl.DateTimeFormatOptions = { weekday: "short", month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", hour12: false, timeZoneName: "short" };
+export { laneText };
 
 /** A time in the fleet's time zone: "Fri Nov 20, 08:00 CST". */
 export function LocalTime({ at, timeZone }: { at: number | null | undefined; timeZone: string }): JSX.Element {
   if (!at) return <span class="muted">—</span>;
-  const text = dateFormatter("en-US", timeZone, LOCAL_TIME).format(new Date(at));
+  const text = localTimeText(at, timeZone);
   return (
     <time datetime={new Date(at).toISOString()} safe>
       {text}
