@@ -33,6 +33,11 @@ export function can(role: Role, capability: Capability): boolean {
   return GRANTS[role].includes(capability);
 }
 
+/** Whether a page may offer this principal forms needing `capability`: logged in (a session with its CSRF token, not an API token) and allowed. */
+export function canOnPage(principal: { via: string; role: Role }, capability: Capability): boolean {
+  return principal.via === "session" && can(principal.role, capability);
+}
+
 /** True when `role` is a valid role name. */
 export function isRole(role: unknown): role is Role {
   return typeof role === "string" && (ROLES as readonly string[]).includes(role);

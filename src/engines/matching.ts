@@ -608,7 +608,8 @@ class OpenLoads {
   all(): MatchLoad[] {
     const loads: MatchLoad[] = [];
     for (let i = 0; i < this.grid.size; i++) if (!this.gone[i]) loads.push(this.columns.load(i));
-    return [...loads, ...this.recent.values()];
+    for (const load of this.recent.values()) loads.push(load);
+    return loads;
   }
 
   /** A load is open as `load` now (new, or changed). */

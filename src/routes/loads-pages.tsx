@@ -9,7 +9,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
 import type { Principal } from "../auth/principal";
-import { can } from "../auth/roles";
+import { canOnPage } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { redirect } from "../http/respond";
 import { scopeFor } from "../telemetry/queries";
@@ -32,7 +32,7 @@ const DAY_MS = 86_400_000;
 
 export function loadsPages(deps: AppDeps) {
   const views = new LoadViews(deps.db, deps.loads);
-  const canEdit = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
+  const canEdit = (principal: Principal) => canOnPage(principal, "dispatch");
   const timeZone = () => deps.config.current().timezone;
   /** A datetime-local value read in the fleet's time zone. */
   const localTime = (text: string): number | null => {

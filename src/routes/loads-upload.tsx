@@ -24,7 +24,7 @@ import { randomUUID } from "node:crypto";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
 import type { Principal } from "../auth/principal";
-import { can } from "../auth/roles";
+import { canOnPage } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { isHtmx, redirect } from "../http/respond";
 import { isTimeZone } from "../loads/transforms";
@@ -116,7 +116,7 @@ interface ImportOptions {
 /** The upload form, the import, and the import's page. */
 export function loadsUpload(deps: AppDeps) {
   const jobs = new UploadJobs();
-  const canUpload = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
+  const canUpload = (principal: Principal) => canOnPage(principal, "dispatch");
   const forbidden = (principal: Principal) => errorPage(403, "Not allowed", "Uploading loads is for dispatchers.", principal);
 
   const defaults = (): UploadFormValues => ({ preset: DEFAULT_PRESET, delimiter: "auto", time_zone: deps.config.current().timezone, source: DEFAULT_UPLOAD_SOURCE, broker_name: "" });

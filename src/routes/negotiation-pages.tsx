@@ -8,7 +8,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
 import type { Principal } from "../auth/principal";
-import { can } from "../auth/roles";
+import { canOnPage } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { formField } from "../http/form";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
@@ -22,7 +22,7 @@ const FormBody = t.Optional(t.Object({}, { additionalProperties: true }));
 
 export function negotiationPages(deps: AppDeps) {
   const negotiator = new Negotiator({ db: deps.db, loads: deps.loads, config: () => deps.config.current(), provider: () => providerFor(deps.config.current().assistant) });
-  const canNegotiate = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
+  const canNegotiate = (principal: Principal) => canOnPage(principal, "dispatch");
   /** A refusal as a fragment (htmx shows it in place) or a page. */
   const refusal = (request: Request, principal: Principal, error: unknown) => {
     if (!(error instanceof NegotiationError)) throw error;

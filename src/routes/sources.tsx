@@ -9,7 +9,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
 import type { Principal } from "../auth/principal";
-import { can } from "../auth/roles";
+import { canOnPage } from "../auth/roles";
 import { renderPage } from "../http/pages";
 import { isHtmx, isoTime, redirect } from "../http/respond";
 import { ListOf, ListQuery, pageList } from "../http/pagination";
@@ -150,7 +150,7 @@ export function sourcesRoutes(deps: AppDeps) {
   const viewProps = (principal: Principal, flash?: SourcesFlash): SourcesViewProps => ({
     sources: deps.host.list(),
     jobs: deps.scheduler.list(),
-    canRun: principal.via === "session" && can(principal.role, "manage_settings"),
+    canRun: canOnPage(principal, "manage_settings"),
     csrfToken: principal.csrfToken,
     flash,
     loadCounts: deps.loads.store.sourceCounts(),

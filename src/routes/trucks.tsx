@@ -9,7 +9,7 @@ import { Elysia, t } from "elysia";
 import type { AppDeps } from "../deps";
 import { authGuard } from "../auth/guard";
 import type { Principal } from "../auth/principal";
-import { can } from "../auth/roles";
+import { canOnPage } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { redirect } from "../http/respond";
 import { decodeCursor, encodeCursor } from "../http/pagination";
@@ -60,7 +60,7 @@ function bestLoadsFor(deps: AppDeps, truckId: number, principal: Principal): Bes
     timeZone: deps.config.current().timezone,
     preferences: readPreferences(deps.db, truckId),
     fleetMaxDeadheadMiles: deps.config.current().matching.max_deadhead_miles,
-    canEdit: principal.via === "session" && can(principal.role, "dispatch"),
+    canEdit: canOnPage(principal, "dispatch"),
     csrfToken: principal.csrfToken,
   };
 }
@@ -74,7 +74,7 @@ function numberField(body: unknown, name: string): number | null {
 /** The pages. */
 export function trucksRoutes(deps: AppDeps) {
   const queries = queriesFor(deps);
-  const canEdit = (principal: Principal) => principal.via === "session" && can(principal.role, "dispatch");
+  const canEdit = (principal: Principal) => canOnPage(principal, "dispatch");
   const timeZone = () => (deps.config.current() as { timezone?: string }).timezone ?? "UTC";
 
   const trucksPage = (request: Request, principal: Principal, extra: { flash?: PageFlash; form?: Record<string, string> } = {}, status = 200) =>
