@@ -26,16 +26,8 @@ export interface BrokerView {
   risk: BrokerRisk;
 }
 
-interface BrokerRow {
-  id: number;
-  name: string;
-  mc: string | null;
-  dot: string | null;
-  phone: string | null;
-  email: string | null;
-  credit_score: number | null;
-  days_to_pay: number | null;
-  notes: string;
+/** A broker as BROKER_SQL reads it: the view's own fields (demo as 0/1), and its history's counts. */
+type BrokerRow = Omit<BrokerView, "demo" | "history" | "risk"> & {
   demo: number;
   created_at: number;
   loads_booked: number;
@@ -45,7 +37,7 @@ interface BrokerRow {
   disputes: number;
   cancelled_by_broker: number;
   unpaid_past_due: number;
-}
+};
 
 /** Every broker's row with its history: only the loads the fleet booked count (an index holds just those). */
 const BROKER_SQL = `
