@@ -4,11 +4,15 @@
  * Everything the app needs at run time is reached through static imports, so the bundler embeds it:
  * views (JSX compiled in), static assets (`with { type: "file" }`), migrations (`with { type: "text" }`)
  * and built-in plugins (plugins/index.ts). The result runs from any directory without the repo or
- * node_modules. Usage: `bun scripts/build.ts [--outfile PATH]`.
+ * node_modules. Beside it goes the llama sidecar (`llama/`, scripts/llama-sidecar.ts) that the
+ * embedded assistant runs its model with; the binary works without it (assistant `ollama` or `none`).
+ * Usage: `bun scripts/build.ts [--outfile PATH] [--without-llama]`.
  */
 import { statSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { SIDECAR_FOLDER } from "../src/assistant/llama-library";
+import { buildLlamaSidecar } from "./llama-sidecar";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
 
@@ -42,7 +46,8 @@ export interface BuildResult {
  * - no autoloading of `.env` or `bunfig.toml` from the working directory: an appliance binary must
  *   behave the same wherever it is started; configuration comes only from haulbox.yaml, flags and env.
  * - `--external node-llama-cpp`: a native library that cannot live inside the binary; the embedded
- *   assistant imports it at run time (without it, it says so and the template words the plans).
+ *   assistant's model process runs from the sidecar folder instead (without it, the assistant says so
+ *   and the template words the plans).
  */
 export async function buildBinary(options: { outfile?: string; quiet?: boolean } = {}): Promise<BuildResult> {
   const outfile = resolve(options.outfile ?? DEFAULT_OUTFILE);
@@ -79,11 +84,15 @@ export function checkVersion(result: BuildResult): string {
 }
 
 if (import.meta.main) {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { outfile: { type: "string" } }, strict: true });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { outfile: { type: "string" }, "without-llama": { type: "boolean" } }, strict: true });
   try {
     const result = await buildBinary({ outfile: values.outfile });
     const version = checkVersion(result);
     console.log(`built ${result.outfile} — ${(result.sizeBytes / 1e6).toFixed(1)} MB in ${result.ms} ms — ${version}`);
+    if (!values["without-llama"]) {
+      const sidecar = await buildLlamaSidecar({ out: join(dirname(result.outfile), SIDECAR_FOLDER) });
+      console.log(`wrote ${sidecar.dir}/ — the embedded assistant's node-llama-cpp ${sidecar.version} (${sidecar.packages} packages, ${(sidecar.bytes / 1e6).toFixed(1)} MB); keep it beside the binary`);
+    }
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

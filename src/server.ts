@@ -1,4 +1,5 @@
 /** Starts the appliance: config, database, auth, the web app, signals. Used by `haulbox serve`. */
+import { closeAssistant } from "./assistant/provider-for";
 import type { Database } from "bun:sqlite";
 import { buildApp } from "./app";
 import { Auth } from "./auth/service";
@@ -102,6 +103,7 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
     } catch (error) {
       log!.error("stopping sources and jobs failed", { error: (error as Error).message });
     }
+    await closeAssistant();
     try {
       const result = checkpoint(db);
       log!.info("database checkpointed", result);

@@ -1,13 +1,20 @@
 /**
- * The embedded provider: node-llama-cpp runs a GGUF model from `models/` inside the appliance, and
- * the plan schema becomes a grammar the model cannot step outside. The library is imported only
- * when this provider is configured (it is a native sidecar, not part of the compiled binary), the
- * model is loaded on first use within a time limit, and one plan is generated at a time.
+ * The embedded provider: node-llama-cpp runs a GGUF model from `models/` on this machine, and the
+ * plan schema becomes a grammar the model cannot step outside. The model runs in a process of its
+ * own (src/assistant/llama-process.ts), started on first use and kept while the settings stay:
+ * a crash, a hang or a load past the time limit costs that process, never the appliance. One plan
+ * is written at a time.
  */
+import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { ChatMessage } from "./prompt";
+import { llamaWorkerCommand, type WorkerCommand } from "./llama-library";
+import { LlamaProcess } from "./llama-process";
 import { PLAN_WORDS_SCHEMA } from "./plan-schema";
 import type { ProviderStatus, WordsProvider } from "./providers";
+
+/** After a failure, the next plan that tries the model again waits this long (the template words them meanwhile). */
+export const RETRY_AFTER_MS = 60_000;
 
 export interface EmbeddedOptions {
   /** Absolute path of the GGUF file. */
@@ -20,22 +27,18 @@ export interface EmbeddedOptions {
   loadTimeoutMs: number;
   /** Tokens the answer may take at most. */
   maxTokens?: number;
-  /** The module to load it with (tests and the packaged sidecar pass it; default: import("node-llama-cpp")). */
-  importLibrary?: () => Promise<typeof import("node-llama-cpp")>;
+  /** How to start the model's process (tests start stand-ins; default: llamaWorkerCommand()). */
+  workerCommand?: () => WorkerCommand;
 }
 
-type Loaded = {
-  llama: import("node-llama-cpp").Llama;
-  model: import("node-llama-cpp").LlamaModel;
-  context: import("node-llama-cpp").LlamaContext;
-  grammar: import("node-llama-cpp").LlamaJsonSchemaGrammar<never>;
-  library: typeof import("node-llama-cpp");
-};
+type State = { kind: "idle" | "loading" } | { kind: "ready"; gpu: string | false } | { kind: "failed"; message: string; at: number };
 
 export class EmbeddedProvider implements WordsProvider {
   readonly name = "embedded" as const;
-  private state: { kind: "idle" | "loading" | "ready" } | { kind: "failed"; message: string } = { kind: "idle" };
-  private loaded: Promise<Loaded> | null = null;
+  private state: State = { kind: "idle" };
+  private running: Promise<LlamaProcess> | null = null;
+  /** The process of `running`, from the moment it starts (a close while it loads stops it at once). */
+  private process: LlamaProcess | null = null;
   /** The one sequence is used by one plan at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -48,12 +51,14 @@ export class EmbeddedProvider implements WordsProvider {
   status(): ProviderStatus {
     const base = { name: "embedded" as const, model: this.model };
     switch (this.state.kind) {
-      case "failed":
-        return { ...base, state: `failed: ${this.state.message}`, ready: false };
+      case "failed": {
+        const retry = Date.now() - this.state.at >= RETRY_AFTER_MS;
+        return { ...base, state: `failed: ${this.state.message}${retry ? " (tries again on the next plan)" : ""}`, ready: retry };
+      }
       case "loading":
         return { ...base, state: "loading the model", ready: true };
       case "ready":
-        return { ...base, state: "ready", ready: true };
+        return { ...base, state: this.state.gpu ? `ready (GPU: ${this.state.gpu})` : "ready (CPU)", ready: true };
       default:
         return { ...base, state: "not loaded yet (loads on first use)", ready: true };
     }
@@ -62,63 +67,69 @@ export class EmbeddedProvider implements WordsProvider {
   async generate(messages: ChatMessage[], { signal, onText }: { signal: AbortSignal; onText?: (text: string) => void }): Promise<string> {
     const run = this.queue.then(async () => {
       signal.throwIfAborted();
-      const { context, grammar, library } = await this.load();
-      const sequence = context.getSequence();
-      try {
-        const session = new library.LlamaChatSession({ contextSequence: sequence, systemPrompt: messages.find((message) => message.role === "system")?.content ?? "" });
-        const user = messages.filter((message) => message.role === "user").map((message) => message.content).join("\n\n");
-        return await session.prompt(user, { grammar, signal, maxTokens: this.options.maxTokens ?? 4_000, temperature: 0.2, onTextChunk: onText });
-      } finally {
-        sequence.dispose();
-      }
+      const model = await this.start();
+      const system = messages.find((message) => message.role === "system")?.content ?? "";
+      const user = messages.filter((message) => message.role === "user").map((message) => message.content).join("\n\n");
+      return model.generate({ system, user, maxTokens: this.options.maxTokens ?? 4_000 }, signal, onText);
     });
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  /** Frees the model and its context, waiting at most 2 s (node-llama-cpp 3.22.1 can hang disposing after a failed load). */
+  /** Stops the model's process (its memory is the operating system's again at once). */
   async close(): Promise<void> {
-    const loading = this.loaded;
-    this.loaded = null;
+    const model = this.process;
+    this.running = null;
+    this.process = null;
     this.state = { kind: "idle" };
-    if (!loading) return;
-    const dispose = loading.then(async ({ context, model, llama }) => {
-      await context.dispose();
-      await model.dispose();
-      await llama.dispose();
-    });
-    await Promise.race([dispose.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000))]);
+    await model?.stop();
   }
 
-  /** Loads the library, the model and a context once; a failure is kept (the page says why) until the config changes. */
-  private load(): Promise<Loaded> {
-    if (this.state.kind === "failed") return Promise.reject(new Error(this.state.message));
-    this.loaded ??= (async () => {
-      this.state = { kind: "loading" };
-      let timer: ReturnType<typeof setTimeout> | undefined;
+  /** The model's process, started and loaded once, within the load timeout; started anew after it ends. */
+  private start(): Promise<LlamaProcess> {
+    if (this.state.kind === "failed" && Date.now() - this.state.at < RETRY_AFTER_MS) return Promise.reject(new Error(this.state.message));
+    if (this.running) return this.running;
+    const running = this.launch();
+    this.running = running;
+    running.then(
+      (model) => void model.exited.then((because) => this.onExit(running, model, because)),
+      () => {
+        if (this.running === running) this.running = null;
+      },
+    );
+    return running;
+  }
+
+  private async launch(): Promise<LlamaProcess> {
+    this.state = { kind: "loading" };
+    let model: LlamaProcess | null = null;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const { modelPath, contextSize, threads, gpuLayers, loadTimeoutMs } = this.options;
+      if (!existsSync(modelPath)) throw new Error(`no model file at ${modelPath}`);
+      model = new LlamaProcess((this.options.workerCommand ?? llamaWorkerCommand)(), { modelPath, contextSize, threads, gpuLayers, schema: PLAN_WORDS_SCHEMA });
+      this.process = model;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the model did not load within ${Math.round(this.options.loadTimeoutMs / 1000)} s`)), this.options.loadTimeoutMs);
+        timer = setTimeout(() => reject(new Error(`the model did not load within ${Math.round(loadTimeoutMs / 1000)} s`)), loadTimeoutMs);
       });
-      try {
-        const work = (async () => {
-          const library = await (this.options.importLibrary ?? (() => import("node-llama-cpp")))();
-          const llama = await library.getLlama({ gpu: this.options.gpuLayers === 0 ? false : "auto", build: "never", logLevel: library.LlamaLogLevel.error });
-          const model = await llama.loadModel({ modelPath: this.options.modelPath, gpuLayers: this.options.gpuLayers });
-          const context = await model.createContext({ contextSize: this.options.contextSize, ...(this.options.threads > 0 ? { threads: this.options.threads } : {}) });
-          const grammar = await llama.createGrammarForJsonSchema(PLAN_WORDS_SCHEMA as never);
-          return { llama, model, context, grammar, library } as Loaded;
-        })();
-        const loaded = await Promise.race([work, timeout]);
-        this.state = { kind: "ready" };
-        return loaded;
-      } catch (error) {
-        const message = (error as Error).message.replace(/\s+/g, " ").slice(0, 200);
-        this.state = { kind: "failed", message };
-        throw new Error(message);
-      } finally {
-        clearTimeout(timer);
-      }
-    })();
-    return this.loaded;
+      const { gpu } = await Promise.race([model.loaded, timeout]);
+      this.state = { kind: "ready", gpu };
+      return model;
+    } catch (error) {
+      void model?.stop();
+      const message = (error as Error).message.replace(/\s+/g, " ").slice(0, 200);
+      this.state = { kind: "failed", message, at: Date.now() };
+      throw new Error(message);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** A loaded model's process ended: killed by us (a hung answer), it starts again on next use; crashed, it waits out RETRY_AFTER_MS. */
+  private onExit(running: Promise<LlamaProcess>, model: LlamaProcess, because: string): void {
+    if (this.running !== running) return;
+    this.running = null;
+    this.process = null;
+    this.state = model.killedOnPurpose ? { kind: "idle" } : { kind: "failed", message: because, at: Date.now() };
   }
 }

@@ -34,6 +34,13 @@ export function providerFor(assistant: Config["assistant"]): WordsProvider | nul
   return provider;
 }
 
+/** Lets the provider in use go (at shutdown: the model's process stops with the appliance). */
+export async function closeAssistant(): Promise<void> {
+  const provider = current?.provider;
+  current = null;
+  await provider?.close?.();
+}
+
 /** The provider's status for the pages and the API ("none": the template, always ready). */
 export function assistantStatus(assistant: Config["assistant"]): ProviderStatus {
   const provider = providerFor(assistant);

@@ -1,11 +1,13 @@
 /**
  * The embedded provider with the real node-llama-cpp and a tiny random-weight GGUF the test writes
- * (tests/helpers/tiny-gguf.ts): it loads on first use, its answers under the plan schema's grammar
- * are always the plan's shape (over several seeds), they stream as written, figures it invents are
- * removed; a missing model or one too slow to load ends in the template with the reason, in time.
+ * (tests/helpers/tiny-gguf.ts), in the model's own process: it loads on first use, its answers under
+ * the plan schema's grammar are always the plan's shape (over several seeds), they stream as
+ * written, figures it invents are removed; a missing model, one too slow to load, a process that
+ * crashes or will not stop writing ends in the template with the reason, in time — and the next
+ * plan gets a fresh process. Killing the appliance with -9 leaves no model process behind.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planMessages } from "../../src/assistant/prompt";
@@ -36,7 +38,7 @@ describe("embedded provider (tiny random model)", () => {
       expect(subject.status()).toMatchObject({ name: "embedded", model: `tiny-${seed}.gguf`, ready: true, state: "not loaded yet (loads on first use)" });
       const streamed: string[] = [];
       const raw = await subject.generate(messages, { signal: AbortSignal.timeout(60_000), onText: (text) => streamed.push(text) });
-      expect(subject.status().state).toBe("ready");
+      expect(subject.status().state).toBe("ready (CPU)");
       expect(streamed.join("")).toBe(raw);
       const parsed = JSON.parse(raw);
       expect({ seed, shape: isPlanWords(parsed) }).toEqual({ seed, shape: true });
@@ -68,14 +70,106 @@ describe("embedded provider (tiny random model)", () => {
     expect(subject.status().state).toContain("failed:");
   });
 
-  test("a model that does not load in time: the template, within the load timeout", async () => {
+  test("a model that does not load in time: the template, within the load timeout, and its process is stopped", async () => {
     const path = join(dir, "slow.gguf");
     writeTinyGguf(path, { seed: 9, contextLength: 8192 });
-    const never = new Promise<never>(() => {});
-    const subject = provider(path, { loadTimeoutMs: 300, importLibrary: () => never });
+    const subject = provider(path, { loadTimeoutMs: 300, workerCommand: standIn("slow-load", "/* never answers the load */") });
     const started = performance.now();
     const result = await wordPlan(subject, plan, messages, template, { timeoutMs: 10_000 });
     expect(performance.now() - started).toBeLessThan(3_000);
     expect(result.fallback).toContain("did not load within 0 s");
+    expect(await processesRunning("slow-load")).toBe(0);
   });
+
+  test("a model process that crashes while writing: the template with the reason, and the status says why", async () => {
+    const path = join(dir, "crash.gguf");
+    writeTinyGguf(path, { seed: 10, contextLength: 8192 });
+    const subject = provider(path, {
+      workerCommand: standIn("crash", `if (m.type === "generate") { process.send({ type: "text", id: m.id, text: "{" }); setTimeout(() => process.abort(), 50); }`),
+    });
+    const result = await wordPlan(subject, plan, messages, template, { timeoutMs: 10_000 });
+    expect(result.words).toEqual(template);
+    expect(result.fallback).toContain("the model's process was stopped by SIGABRT");
+    expect(subject.status()).toMatchObject({ ready: false });
+    expect(subject.status().state).toContain("failed: the model's process was stopped by SIGABRT");
+  });
+
+  test("a model process that will not stop writing when the plan is given up: killed, and the next plan starts a new one", async () => {
+    const path = join(dir, "stuck.gguf");
+    writeTinyGguf(path, { seed: 11, contextLength: 8192 });
+    const subject = provider(path, {
+      workerCommand: standIn("stuck", `if (m.type === "generate") setInterval(() => process.send({ type: "text", id: m.id, text: " " }), 20);`),
+    });
+    const started = performance.now();
+    const first = await wordPlan(subject, plan, messages, template, { timeoutMs: 300 });
+    expect(first.fallback).toContain("no answer within 0 s");
+    expect(performance.now() - started).toBeLessThan(2_000);
+    // Within the grace after the cancel, the stuck process is killed; the provider is ready for a new one.
+    for (let tries = 0; tries < 50 && (await processesRunning("stuck")) > 0; tries++) await Bun.sleep(100);
+    expect(await processesRunning("stuck")).toBe(0);
+    expect(subject.status()).toMatchObject({ ready: true, state: "not loaded yet (loads on first use)" });
+    const second = await wordPlan(subject, plan, messages, template, { timeoutMs: 300 });
+    expect(second.fallback).toContain("no answer within 0 s");
+    await subject.close();
+  });
+
+  test("the appliance killed with -9 while the model is loaded: the model's process exits too", async () => {
+    const path = join(dir, "orphan.gguf");
+    writeTinyGguf(path, { seed: 12, contextLength: 8192 });
+    const script = join(dir, "parent.ts");
+    writeFileSync(
+      script,
+      `import { EmbeddedProvider } from ${JSON.stringify(join(import.meta.dir, "../../src/assistant/embedded.ts"))};
+       import { planMessages } from ${JSON.stringify(join(import.meta.dir, "../../src/assistant/prompt.ts"))};
+       const subject = new EmbeddedProvider({ modelPath: ${JSON.stringify(path)}, contextSize: 8192, threads: 1, gpuLayers: 0, loadTimeoutMs: 30_000, maxTokens: 8 });
+       await subject.generate([{ role: "system", content: "x" }, { role: "user", content: "y" }], { signal: AbortSignal.timeout(30_000) });
+       console.log(JSON.stringify({ model: subject["process"].pid }));
+       setInterval(() => {}, 1000);`,
+    );
+    const parent = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "inherit" });
+    const reader = parent.stdout.getReader();
+    let output = "";
+    while (!output.includes("\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      output += new TextDecoder().decode(value);
+    }
+    const { model } = JSON.parse(output) as { model: number };
+    expect(alive(model)).toBe(true);
+    parent.kill("SIGKILL");
+    await parent.exited;
+    for (let tries = 0; tries < 50 && alive(model); tries++) await Bun.sleep(100);
+    expect(alive(model)).toBe(false);
+  }, 60_000);
 });
+
+/** A stand-in for the model's process: answers the load at once unless `onMessage` is about it, then runs `onMessage` for each message `m`. */
+function standIn(name: string, onMessage: string) {
+  const file = join(dir, `${name}-worker.js`);
+  const answersLoad = !onMessage.includes("never answers the load");
+  writeFileSync(
+    file,
+    `process.on("message", (m) => {
+       if (m.type === "load") { ${answersLoad ? `process.send({ type: "loaded", ms: 1, gpu: false });` : ""} return; }
+       ${onMessage}
+     });
+     process.on("disconnect", () => process.exit(0));`,
+  );
+  return () => ({ cmd: [process.execPath, file], env: {} });
+}
+
+/** How many processes run the stand-in `name`. */
+async function processesRunning(name: string): Promise<number> {
+  await Bun.sleep(50);
+  const out = Bun.spawnSync(["pgrep", "-f", `${name}-worker.js`]);
+  return out.stdout.toString().trim().split("\n").filter(Boolean).length;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
