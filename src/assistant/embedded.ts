@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { ChatMessage } from "./prompt";
 import { llamaWorkerCommand, type WorkerCommand } from "./llama-library";
-import { LlamaProcess } from "./llama-process";
+import { LlamaProcess, type Loaded } from "./llama-process";
 import { PLAN_WORDS_SCHEMA } from "./plan-schema";
 import type { ProviderStatus, WordsProvider } from "./providers";
 
@@ -20,7 +20,7 @@ export interface EmbeddedOptions {
   /** Absolute path of the GGUF file. */
   modelPath: string;
   contextSize: number;
-  /** CPU threads; 0 lets llama.cpp decide (on small shared machines 1–2 can be much faster). */
+  /** CPU threads; 0: one per core this process may use (on small shared machines fewer can be faster). */
   threads: number;
   /** Layers on the GPU: "auto", or 0 for CPU only. */
   gpuLayers: "auto" | number;
@@ -31,7 +31,7 @@ export interface EmbeddedOptions {
   workerCommand?: () => WorkerCommand;
 }
 
-type State = { kind: "idle" | "loading" } | { kind: "ready"; gpu: string | false } | { kind: "failed"; message: string; at: number };
+type State = { kind: "idle" | "loading" } | ({ kind: "ready" } & Loaded) | { kind: "failed"; message: string; at: number };
 
 export class EmbeddedProvider implements WordsProvider {
   readonly name = "embedded" as const;
@@ -58,7 +58,7 @@ export class EmbeddedProvider implements WordsProvider {
       case "loading":
         return { ...base, state: "loading the model", ready: true };
       case "ready":
-        return { ...base, state: this.state.gpu ? `ready (GPU: ${this.state.gpu})` : "ready (CPU)", ready: true };
+        return { ...base, state: `ready (${this.state.gpu ? `GPU: ${this.state.gpu}, ` : ""}${this.state.threads} CPU thread${this.state.threads === 1 ? "" : "s"})`, ready: true };
       default:
         return { ...base, state: "not loaded yet (loads on first use)", ready: true };
     }
@@ -112,8 +112,8 @@ export class EmbeddedProvider implements WordsProvider {
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`the model did not load within ${Math.round(loadTimeoutMs / 1000)} s`)), loadTimeoutMs);
       });
-      const { gpu } = await Promise.race([model.loaded, timeout]);
-      this.state = { kind: "ready", gpu };
+      const loaded = await Promise.race([model.loaded, timeout]);
+      this.state = { kind: "ready", ...loaded };
       return model;
     } catch (error) {
       void model?.stop();

@@ -16,11 +16,14 @@ const STOP_GRACE_MS = 2_000;
 /** Characters of the process's stderr kept for error messages. */
 const STDERR_TAIL = 2_000;
 
+/** The model is loaded: how long it took, the GPU in use (or false), the CPU threads it writes with. */
+export type Loaded = { ms: number; gpu: string | false; threads: number };
+
 type Pending = { resolve: (text: string) => void; reject: (error: Error) => void; onText?: (text: string) => void };
 
 export class LlamaProcess {
-  /** Resolves when the model is loaded (how long it took, the GPU in use or false). */
-  readonly loaded: Promise<{ ms: number; gpu: string | false }>;
+  /** Resolves when the model is loaded. */
+  readonly loaded: Promise<Loaded>;
   /** Resolves when the process has exited, with why (for the status page). */
   readonly exited: Promise<string>;
   /** Set once the process has ended: why. */
@@ -32,7 +35,7 @@ export class LlamaProcess {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stderrTail = "";
-  private settleLoad!: { resolve: (value: { ms: number; gpu: string | false }) => void; reject: (error: Error) => void };
+  private settleLoad!: { resolve: (value: Loaded) => void; reject: (error: Error) => void };
 
   constructor(command: WorkerCommand, load: Omit<LoadRequest, "type">) {
     this.loaded = new Promise((resolve, reject) => {
@@ -100,7 +103,7 @@ export class LlamaProcess {
   private onReply(reply: WorkerReply): void {
     switch (reply.type) {
       case "loaded":
-        this.settleLoad.resolve({ ms: reply.ms, gpu: reply.gpu });
+        this.settleLoad.resolve({ ms: reply.ms, gpu: reply.gpu, threads: reply.threads });
         break;
       case "load_failed":
         this.settleLoad.reject(new Error(reply.message));

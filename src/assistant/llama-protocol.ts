@@ -8,7 +8,7 @@ export interface LoadRequest {
   type: "load";
   modelPath: string;
   contextSize: number;
-  /** 0: llama.cpp decides. */
+  /** 0: one per CPU core this process may use. */
   threads: number;
   gpuLayers: "auto" | number;
   /** The JSON schema the answers are held to (as a grammar). */
@@ -21,7 +21,7 @@ export type WorkerRequest =
   | { type: "abort"; id: number };
 
 export type WorkerReply =
-  | { type: "loaded"; ms: number; gpu: string | false }
+  | { type: "loaded"; ms: number; gpu: string | false; threads: number }
   | { type: "load_failed"; message: string }
   | { type: "text"; id: number; text: string }
   | { type: "done"; id: number; text: string }

@@ -8,6 +8,7 @@
  * haulbox binary runs it as plain Bun (BUN_BE_BUN=1) so node-llama-cpp resolves from the
  * sidecar's node_modules. It imports nothing of the appliance but types.
  */
+import { availableParallelism } from "node:os";
 import type { LoadRequest, WorkerReply, WorkerRequest } from "./llama-protocol";
 
 type Library = typeof import("node-llama-cpp");
@@ -37,10 +38,13 @@ async function load(request: LoadRequest): Promise<void> {
       logger: (level, message) => process.stderr.write(`[llama ${level}] ${message}\n`),
     });
     const model = await llama.loadModel({ modelPath: request.modelPath, gpuLayers: request.gpuLayers });
-    const context = await model.createContext({ contextSize: request.contextSize, ...(request.threads > 0 ? { threads: request.threads } : {}) });
+    // Not node-llama-cpp's default for a CPU: it takes at least 4 threads, and on a 2-core VPS that
+    // wrote 4 tokens/s where 2 threads wrote 79 and 1 wrote 495 (bench/README.md, tiny model).
+    const threads = request.threads > 0 ? request.threads : availableParallelism();
+    const context = await model.createContext({ contextSize: request.contextSize, threads });
     const grammar = await llama.createGrammarForJsonSchema(request.schema as never);
     loaded = { library, context, grammar };
-    send({ type: "loaded", ms: Math.round(performance.now() - started), gpu: llama.gpu });
+    send({ type: "loaded", ms: Math.round(performance.now() - started), gpu: llama.gpu, threads });
   } catch (error) {
     send({ type: "load_failed", message: oneLine(error) });
   }

@@ -159,7 +159,7 @@ export const ConfigSchema = T.Object(
           {
             model_file: T.String({ default: "models/assistant.gguf", description: "The GGUF model file, relative to this config file's folder (see models/README.md for which models suit)." }),
             context_size: T.Integer({ minimum: 512, maximum: 131_072, default: 4096, description: "Tokens of context: the plan's facts and the answer must fit." }),
-            threads: T.Integer({ minimum: 0, maximum: 256, default: 0, description: "CPU threads for the model; 0 lets llama.cpp decide (on small shared machines 1 or 2 can be much faster)." }),
+            threads: T.Integer({ minimum: 0, maximum: 256, default: 0, description: "CPU threads for the model; 0: one per CPU core (on a small shared VPS fewer can be faster: measure with bench:assistant)." }),
             gpu_layers: T.Union([T.Literal("auto"), T.Integer({ minimum: 0, maximum: 1000 })], { default: "auto", description: "Model layers on the GPU: auto, or 0 for CPU only." }),
             load_timeout_seconds: T.Number({ exclusiveMinimum: 0, maximum: 3600, default: 120, description: "How long the model may take to load before the template is used instead, in seconds." }),
           },

@@ -38,7 +38,7 @@ describe("embedded provider (tiny random model)", () => {
       expect(subject.status()).toMatchObject({ name: "embedded", model: `tiny-${seed}.gguf`, ready: true, state: "not loaded yet (loads on first use)" });
       const streamed: string[] = [];
       const raw = await subject.generate(messages, { signal: AbortSignal.timeout(60_000), onText: (text) => streamed.push(text) });
-      expect(subject.status().state).toBe("ready (CPU)");
+      expect(subject.status().state).toBe("ready (1 CPU thread)");
       expect(streamed.join("")).toBe(raw);
       const parsed = JSON.parse(raw);
       expect({ seed, shape: isPlanWords(parsed) }).toEqual({ seed, shape: true });
@@ -150,7 +150,7 @@ function standIn(name: string, onMessage: string) {
   writeFileSync(
     file,
     `process.on("message", (m) => {
-       if (m.type === "load") { ${answersLoad ? `process.send({ type: "loaded", ms: 1, gpu: false });` : ""} return; }
+       if (m.type === "load") { ${answersLoad ? `process.send({ type: "loaded", ms: 1, gpu: false, threads: 1 });` : ""} return; }
        ${onMessage}
      });
      process.on("disconnect", () => process.exit(0));`,

@@ -92,7 +92,7 @@ describe("compiled binary and the llama sidecar", () => {
       expect(plan.body.data).toMatchObject({ provider: "embedded", model: "assistant.gguf", fallback: null });
       expect(plan.body.data.walk_away_cents).toBeGreaterThan(0);
       expect(plan.body.data.target_cents).toBeGreaterThanOrEqual(plan.body.data.walk_away_cents);
-      expect(status).toMatchObject({ name: "embedded", model: "assistant.gguf", state: "ready (CPU)", ready: true });
+      expect(status).toMatchObject({ name: "embedded", model: "assistant.gguf", state: "ready (1 CPU thread)", ready: true });
       // The model's process stopped with the appliance (its pid is gone; nothing runs worker.js).
       expect(Bun.spawnSync(["pgrep", "-f", "llama/worker.js"]).stdout.toString().trim()).toBe("");
     },

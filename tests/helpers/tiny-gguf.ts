@@ -192,11 +192,12 @@ export function tinyVocab(): { tokens: string[]; scores: number[]; types: number
  */
 export function writeTinyGguf(
   path: string,
-  options: { seed?: number; contextLength?: number } = {},
+  options: { seed?: number; contextLength?: number; shape?: Partial<Record<"nEmbd" | "nHead" | "nHeadKv" | "nFf" | "nLayer", number>> } = {},
 ): { bytes: number; vocabSize: number; tensorCount: number } {
   const seed = options.seed ?? 1;
   const random = rng(seed);
-  const { nEmbd, nHead, nHeadKv, nFf, nLayer, alignment } = TINY_GGUF;
+  // A bigger shape (the assistant bench's) makes token time weights-bound like a real model's.
+  const { nEmbd, nHead, nHeadKv, nFf, nLayer, alignment } = { ...TINY_GGUF, ...options.shape };
   // A real prompt (facts and instructions) needs more room than the spike's default.
   const contextLength = options.contextLength ?? TINY_GGUF.contextLength;
   const headDim = nEmbd / nHead;

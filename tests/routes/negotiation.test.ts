@@ -243,7 +243,7 @@ describe("with a model file where the default config looks", () => {
       expect(((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data).toMatchObject({ name: "embedded", model: "assistant.gguf", ready: true });
       const plan = ((await (await app.request("POST", `/api/v1/loads/${id}/negotiation`, { token, json: { truck_id: unit } })).json()) as any).data;
       expect(plan).toMatchObject({ provider: "embedded", model: "assistant.gguf", fallback: null });
-      expect(((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data.state).toMatch(/^ready \((CPU|GPU: .+)\)$/);
+      expect(((await (await app.request("GET", "/api/v1/assistant", { token })).json()) as any).data.state).toMatch(/^ready \((GPU: .+, )?\d+ CPU threads?\)$/);
     } finally {
       await app.cleanup();
       rmSync(dir, { recursive: true, force: true });
