@@ -67,11 +67,19 @@ export function planMessages(plan: NegotiationPlan, context: PlanContext, untrus
   ];
 }
 
+/**
+ * Text without control characters or U+FFFD: a small model can write byte tokens that are not
+ * UTF-8 (shown as "�") or raw control bytes, which only make a phone's screen look broken.
+ */
+function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\uFFFD]/g, "").replace(/[ \t]{2,}/g, " ").trim();
+}
+
 /** A model's words with every figure checked: sentences with a figure not among the facts removed, emptied fields taken from the template. */
 export function finishWords(model: PlanWords, plan: NegotiationPlan, template: PlanWords): { words: PlanWords; removed: { sentence: string; figure: string }[] } {
   const removed: { sentence: string; figure: string }[] = [];
   const check = (text: string) => {
-    const result = checkFigures(text, plan.facts);
+    const result = checkFigures(printable(text), plan.facts);
     removed.push(...result.removed);
     return result.text;
   };

@@ -44,4 +44,16 @@ describe("a model's words", () => {
     expect(words.counters).toEqual([{ if: "They say firm", say: "Leave your number at $2,250." }]);
     expect(removed.map((entry) => entry.figure)).toEqual(["$9,999", "$3,300", "$1,000"]);
   });
+
+  test("control characters and the replacement character (bytes that were not UTF-8) are taken out; a field left empty comes from the template", () => {
+    const { words } = finishWords(
+      { talking_points: ["Open at \uFFFD\uFFFD$2,450\u0007 and hold.", "\uFFFD\u0001"], script: "We can\u001b[31m cover it.", reply_draft: "\u0000", counters: [{ if: "They say firm", say: "Thank them.\u0085" }] },
+      plan,
+      template,
+    );
+    expect(words.talking_points).toEqual(["Open at $2,450 and hold."]);
+    expect(words.script).toBe("We can[31m cover it.");
+    expect(words.reply_draft).toBe(template.reply_draft);
+    expect(words.counters).toEqual([{ if: "They say firm", say: "Thank them." }]);
+  });
 });
