@@ -19,8 +19,10 @@ const REPO_ROOT = resolve(import.meta.dir, "..");
 /** Default output path of the compiled binary. */
 export const DEFAULT_OUTFILE = resolve(REPO_ROOT, "dist/haulbox");
 
-/** Short git commit of the checkout, or "unknown" outside git (e.g. a source tarball). */
+/** Short git commit of the checkout; HAULBOX_COMMIT when set (a Docker build has no .git); "unknown" outside git. */
 export function gitCommit(): string {
+  const given = process.env.HAULBOX_COMMIT?.trim();
+  if (given && /^[0-9a-f]{4,40}$/.test(given)) return given.slice(0, 12);
   try {
     const out = Bun.spawnSync(["git", "rev-parse", "--short", "HEAD"], { cwd: REPO_ROOT, stdout: "pipe", stderr: "ignore" });
     const sha = out.success ? out.stdout.toString().trim() : "";
@@ -29,6 +31,9 @@ export function gitCommit(): string {
     return "unknown";
   }
 }
+
+/** Bun's compile targets a release is built for ("bun": this machine). Cross-compiling fetches that target's Bun runtime from the npm registry once. */
+export type BuildTarget = "bun" | "bun-linux-x64" | "bun-linux-arm64";
 
 /** What a build produced. */
 export interface BuildResult {
@@ -49,7 +54,7 @@ export interface BuildResult {
  *   assistant's model process runs from the sidecar folder instead (without it, the assistant says so
  *   and the template words the plans).
  */
-export async function buildBinary(options: { outfile?: string; quiet?: boolean } = {}): Promise<BuildResult> {
+export async function buildBinary(options: { outfile?: string; quiet?: boolean; target?: BuildTarget; metafile?: string } = {}): Promise<BuildResult> {
   const outfile = resolve(options.outfile ?? DEFAULT_OUTFILE);
   const commit = gitCommit();
   const started = performance.now();
@@ -59,13 +64,14 @@ export async function buildBinary(options: { outfile?: string; quiet?: boolean }
     "--compile",
     "--bytecode",
     "--format=esm",
-    "--target=bun",
+    `--target=${options.target ?? "bun"}`,
     "--minify",
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
     "--external=node-llama-cpp",
     `--define=HAULBOX_BUILD_COMMIT=${JSON.stringify(commit)}`,
     `--outfile=${outfile}`,
+    ...(options.metafile ? [`--metafile=${options.metafile}`] : []),
     "src/main.ts",
   ];
   const proc = Bun.spawn(args, { cwd: REPO_ROOT, stdout: options.quiet ? "pipe" : "inherit", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
