@@ -10,8 +10,10 @@
  *
  * Each binary is cross-compiled by Bun (`--target bun-linux-<arch>`, with bytecode: ~80 ms cold
  * start instead of ~210) and checked by running `haulbox version` — the arm64 one under
- * qemu-aarch64-static when it is installed, else said to be unchecked. Tarballs are reproducible for
- * a commit (sorted names, owner 0, the commit's time on every file).
+ * qemu-aarch64-static when it is installed, else said to be unchecked. Tarballs list their files in
+ * a fixed way (sorted names, owner 0, the commit's time on every file), but two builds of one commit
+ * are not byte-identical: Bun's compiled binaries differ in about 10 bytes each time (measured), so a
+ * SHA256SUMS belongs to one build.
  * Usage: `bun scripts/release.ts [--arch x64,arm64] [--out DIR]`.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
