@@ -73,6 +73,9 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
   const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, loads: runtime.loads, startedAt: Date.now() };
   const app = buildApp(deps);
   const listen = parseListen(loaded.config.listen)!;
+  // Issued before listening, so once /healthz answers the server's own token is in place and a
+  // fresh one from `haulbox setup-link` (install.sh asks for one then) is never overwritten by it.
+  const setupToken = auth.issueSetupToken();
   try {
     app.listen({ hostname: listen.host, port: listen.port });
   } catch (error) {
@@ -85,7 +88,6 @@ export async function startServer(options: ServeOptions = {}, log?: Logger): Pro
 
   await startRuntime(runtime, config);
 
-  const setupToken = auth.issueSetupToken();
   if (setupToken) log.warn(`No owner account yet. Open ${url}/setup?token=${setupToken} to create it.`, { setup_url: `${url}/setup?token=${setupToken}` });
 
   config.onChange((next) => {

@@ -7,6 +7,7 @@ import { migrateCommand } from "./migrate";
 import { healthcheckCommand } from "./healthcheck";
 import { tokenCommand, userCommand } from "./accounts";
 import { deviceCommand, vehicleCommand } from "./fleet";
+import { setupLinkCommand } from "./setup-link";
 
 /** One CLI command: what it does (for help) and how to run it. Returns the exit code. */
 export interface Command {
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, Command> = {
   token: tokenCommand,
   vehicle: vehicleCommand,
   device: deviceCommand,
+  "setup-link": setupLinkCommand,
   version: {
     summary: "Print the version and commit",
     usage: "haulbox version",
