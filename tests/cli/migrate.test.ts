@@ -1,4 +1,4 @@
-/** `haulbox migrate` in a real process: applies what is pending, says so, is idempotent, refuses a newer database. */
+/** `haulbox migrate` in a real process: applies what is pending, says so, is idempotent, refuses a newer database (and so does `haulbox serve`). */
 import { afterAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -54,6 +54,14 @@ describe("haulbox migrate", () => {
     const after = new Database(databasePath(dataDir), { readonly: true });
     expect(after.query("PRAGMA user_version").get()).toEqual({ user_version: LATEST_VERSION + 1 });
     after.close();
+
+    // The server too (a downgrade of the binary): it does not start, says why, and changes nothing.
+    const serve = await runHaulbox(["serve", "--data-dir", dataDir, "--listen", "127.0.0.1:0", "--no-demo"], { cwd });
+    expect(serve.code).toBe(1);
+    expect(serve.stderr).toContain(`the database is at schema version ${LATEST_VERSION + 1}, but this Haulbox only knows up to ${LATEST_VERSION}: it was written by a newer version`);
+    const untouched = new Database(databasePath(dataDir), { readonly: true });
+    expect(untouched.query("PRAGMA user_version").get()).toEqual({ user_version: LATEST_VERSION + 1 });
+    untouched.close();
   });
 
   test("an invalid config stops it before the database is touched", async () => {
