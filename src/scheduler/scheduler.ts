@@ -43,8 +43,13 @@ export interface JobDefinition {
   timeoutSeconds: number;
   /** Default on/off (true when omitted). */
   enabled?: boolean;
-  /** The work. Throwing marks the run failed. */
-  run(ctx: JobContext): void | Promise<void>;
+  /**
+   * For a job whose schedule and on/off live in a config section of their own (`backups:`): read
+   * at every (re)arm, so a reload applies them; they replace `schedule` and `enabled` above.
+   */
+  settings?: () => { schedule: string; enabled: boolean };
+  /** The work. Throwing marks the run failed; a returned string is the run's summary on the Jobs page. */
+  run(ctx: JobContext): void | string | Promise<void | string>;
 }
 
 /** A job's settings and last-run status, as the API and the page show it. */
@@ -195,10 +200,11 @@ export class Scheduler {
   private settingsOf(definition: JobDefinition) {
     const config = this.options.config();
     const override = config.jobs?.[definition.name] ?? {};
+    const own = definition.settings?.();
     return {
-      schedule: override.schedule ?? definition.schedule,
+      schedule: override.schedule ?? own?.schedule ?? definition.schedule,
       timezone: config.timezone || "UTC",
-      enabled: override.enabled ?? definition.enabled ?? true,
+      enabled: override.enabled ?? own?.enabled ?? definition.enabled ?? true,
       timeoutMs: (override.timeout_seconds ?? definition.timeoutSeconds) * 1000,
     };
   }
@@ -262,10 +268,11 @@ export class Scheduler {
     entry.record.lastFinishedAt = this.clock.now();
     entry.record.lastStatus = status;
     entry.record.lastError = error;
+    entry.record.lastSummary = outcome.status === "ok" && typeof outcome.value === "string" ? outcome.value : null;
     entry.record.lastDurationMs = outcome.durationMs;
     if (status !== "ok") entry.record.failures++;
     this.save(entry);
-    if (status === "ok") log.debug("job finished", { duration_ms: outcome.durationMs });
+    if (status === "ok") log.debug("job finished", { duration_ms: outcome.durationMs, ...(entry.record.lastSummary ? { summary: entry.record.lastSummary } : {}) });
     else log.warn(status === "timed_out" ? "job timed out" : "job failed", { error, duration_ms: outcome.durationMs });
     return { status, error, durationMs: outcome.durationMs };
   }

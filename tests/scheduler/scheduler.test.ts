@@ -209,6 +209,54 @@ describe("Scheduler", () => {
   });
 });
 
+describe("summaries and settings from a config section", () => {
+  test("a run's returned line is its summary, kept across a restart; a failed run has none", async () => {
+    const db = new Database(":memory:");
+    configureConnection(db);
+    migrate(db);
+    const first = setup({ db });
+    running.push(first.scheduler);
+    let fail = false;
+    first.scheduler.register(job({ run: () => (fail ? Promise.reject(new Error("disk full")) : `copied ${first.clock.now() - START} ms in`) }));
+    first.scheduler.start();
+    await first.clock.advance(MINUTE);
+    expect(first.scheduler.status("tick")).toMatchObject({ lastStatus: "ok", lastSummary: `copied ${MINUTE} ms in` });
+    await first.scheduler.stop();
+
+    const second = setup({ db, clock: new ManualClock(START + 10 * MINUTE) });
+    running.push(second.scheduler);
+    second.scheduler.register(job({ run: () => (fail ? Promise.reject(new Error("disk full")) : undefined) }));
+    expect(second.scheduler.status("tick")!.lastSummary).toBe(`copied ${MINUTE} ms in`);
+    fail = true;
+    second.scheduler.start();
+    await second.clock.advance(MINUTE);
+    expect(second.scheduler.status("tick")).toMatchObject({ lastStatus: "failed", lastError: "disk full", lastSummary: null });
+    db.close();
+  });
+
+  test("settings() gives the schedule and on/off, read again when the config changes; jobs.<name> still wins", async () => {
+    const { clock, scheduler, setConfig } = setup();
+    running.push(scheduler);
+    let section = { schedule: "*/10 * * * *", enabled: true };
+    let runs = 0;
+    scheduler.register(job({ settings: () => section, run: () => void runs++ }));
+    scheduler.start();
+    expect(scheduler.status("tick")).toMatchObject({ schedule: "*/10 * * * *", enabled: true, nextRunAt: START + 10 * MINUTE });
+    await clock.advance(10 * MINUTE);
+    expect(runs).toBe(1);
+    section = { schedule: "*/10 * * * *", enabled: false };
+    setConfig({ timezone: "UTC", jobs: {} });
+    expect(scheduler.status("tick")).toMatchObject({ enabled: false, nextRunAt: null });
+    await clock.advance(30 * MINUTE);
+    expect(runs).toBe(1);
+    section = { schedule: "0 * * * *", enabled: true };
+    setConfig({ timezone: "UTC", jobs: {} });
+    expect(scheduler.status("tick")).toMatchObject({ schedule: "0 * * * *", nextRunAt: START + 60 * MINUTE });
+    setConfig({ timezone: "UTC", jobs: { tick: { schedule: "*/5 * * * *" } } });
+    expect(scheduler.status("tick")!.schedule).toBe("*/5 * * * *");
+  });
+});
+
 describe("core jobs", () => {
   test("every built-in job has a unique name, a description and a valid schedule", async () => {
     const { CORE_JOBS, coreJobNames } = await import("../../src/scheduler/jobs");

@@ -170,6 +170,13 @@ function JobRow({ job, canRun, csrfToken }: { job: JobStatus; canRun: boolean; c
       <td data-label="Last run">
         <Time at={job.lastStartedAt} />
         {job.lastDurationMs !== null ? <div class="muted" safe>{`took ${job.lastDurationMs} ms`}</div> : ""}
+        {job.lastSummary ? (
+          <div class="muted" safe>
+            {job.lastSummary}
+          </div>
+        ) : (
+          ""
+        )}
       </td>
       <td data-label="Last error">
         {job.lastError ? (

@@ -16,6 +16,7 @@ import boardIndex from "./0010_board_index.sql" with { type: "text" };
 import boardCounts from "./0011_board_counts.sql" with { type: "text" };
 import expiryIndex from "./0012_expiry_index.sql" with { type: "text" };
 import negotiationTurns from "./0013_negotiation_turns.sql" with { type: "text" };
+import jobSummary from "./0014_job_summary.sql" with { type: "text" };
 
 /** One schema step: SQL text, or a function for steps SQL cannot express. */
 export interface Migration {
@@ -38,4 +39,5 @@ export const migrations: Migration[] = [
   { version: 11, name: "board_counts", up: boardCounts },
   { version: 12, name: "expiry_index", up: expiryIndex },
   { version: 13, name: "negotiation_turns", up: negotiationTurns },
+  { version: 14, name: "job_summary", up: jobSummary },
 ];
