@@ -4,7 +4,7 @@
  * source's plugin options. Every problem is collected, so the owner sees them all at once.
  */
 import { readFileSync, existsSync } from "node:fs";
-import { dirname, isAbsolute, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseDocument, LineCounter, visit, isScalar, isMap, isSeq, isPair, type Document, type Node, type YAMLMap } from "yaml";
 import { Value } from "@sinclair/typebox/value";
 import { ValueErrorType } from "@sinclair/typebox/value";
@@ -12,7 +12,7 @@ import type { TSchema } from "@sinclair/typebox";
 import { ConfigSchema, type Config, type SourceConfig } from "./schema";
 import { displayPath, describeValueError, pointerSegments, suggestKey, type ConfigError } from "./errors";
 import { parseListen } from "./formats";
-import { coreJobNames } from "../scheduler/jobs";
+import { coreJobNames, coreJobSettingsSections } from "../scheduler/jobs";
 import { deviceTopicProblem } from "../ingest/topics";
 
 /** HTTP ingest paths: under /ingest/, URL-safe segments. */
@@ -193,10 +193,22 @@ export async function validateConfigText(text: string, options: ValidateOptions)
     const hint = suggestKey(name, knownJobs);
     at(locate(["jobs", name], true), ["jobs", name], `unknown job ${JSON.stringify(name)}${hint ? ` (did you mean "${hint}"?)` : ""}; jobs: ${knownJobs.join(", ")}`);
   }
+  // A job configured by a section of its own (backup → backups:) takes its schedule and on/off
+  // only from there: two places for one setting would leave the owner guessing which one counts.
+  for (const [name, section] of Object.entries(coreJobSettingsSections())) {
+    const override = jobs[name];
+    if (!override || typeof override !== "object") continue;
+    for (const key of ["schedule", "enabled"].filter((key) => key in override)) {
+      at(locate(["jobs", name, key], true), ["jobs", name, key], `set ${section}.${key} instead: the ${name} job takes its schedule and on/off from the ${section}: section (jobs.${name} may set only timeout_seconds)`);
+    }
+  }
   // Sources are checked even when core keys have errors, so the owner sees every problem at once.
   const core = withDefaults as Config & { sources: Record<string, unknown>[] };
   if (!isAbsolute(core.data_dir)) core.data_dir = resolve(options.cwd ?? process.cwd(), core.data_dir);
   if (core.plugins_dir && !isAbsolute(core.plugins_dir)) core.plugins_dir = resolve(options.baseDir, core.plugins_dir);
+  // Backups default to a folder inside the data folder; a folder of their own is relative to this file, like plugins_dir.
+  const backups = (core as { backups?: { dir?: unknown } }).backups;
+  if (backups && typeof backups.dir === "string" && typeof core.data_dir === "string") backups.dir = backups.dir ? resolve(options.baseDir, backups.dir) : join(core.data_dir, "backups");
   // A missing model file is not a config error: the assistant says so and uses the template.
   const embedded = (core as { assistant?: { embedded?: { model_file?: unknown } } }).assistant?.embedded;
   if (embedded && typeof embedded.model_file === "string" && embedded.model_file && !isAbsolute(embedded.model_file)) embedded.model_file = resolve(options.baseDir, embedded.model_file);

@@ -67,6 +67,15 @@ export const ConfigSchema = T.Object(
       ),
       { default: {}, description: "Overrides for built-in jobs, by job name." },
     ),
+    backups: T.Object(
+      {
+        enabled: T.Boolean({ default: true, description: "Set to false to stop the scheduled backups (haulbox backup still makes one by hand)." }),
+        schedule: T.String({ format: "cron", default: "15 2 * * *", description: "When the backup job runs, as a cron expression in the configured timezone." }),
+        keep: T.Integer({ minimum: 1, maximum: 10_000, default: 14, description: "How many backups to keep in dir; after each new one the oldest beyond this are deleted." }),
+        dir: T.String({ default: "", description: "Folder for the backups, relative to this config file's folder; empty for a backups folder inside data_dir." }),
+      },
+      { ...Strict, default: {}, description: "Backups of the database: a consistent, checked copy written while Haulbox runs." },
+    ),
     mqtt: T.Object(
       {
         enabled: T.Boolean({ default: true, description: "Set to false to run without MQTT ingest (no embedded broker, no external connection)." }),

@@ -8,7 +8,8 @@ import type { Database } from "bun:sqlite";
 import type { Auth } from "../auth/service";
 import type { ConfigStore } from "../config/store";
 import type { Logger } from "../log";
-import type { Metrics, MetricFamily } from "../metrics/registry";
+import { Metrics, type MetricFamily } from "../metrics/registry";
+import { backupMetrics } from "../backup/backup-metrics";
 import type { Clock } from "../scheduler/clock";
 import { SqliteJobStateStore } from "../scheduler/job-store";
 import { registerCoreJobs } from "../scheduler/jobs";
@@ -74,8 +75,14 @@ export function createRuntime(options: RuntimeOptions): Runtime {
     stopGraceMs: options.stopGraceMs,
   });
   const scheduler = new Scheduler({ config: () => config.current(), log, store: new SqliteJobStateStore(db), clock: options.clock, stopGraceMs: options.stopGraceMs });
-  registerCoreJobs(scheduler, { auth, db, log, config, loads });
-  if (options.metrics) registerRuntimeMetrics(options.metrics, { host, scheduler });
+  // Without a registry (unit tests), the jobs' series go to one nobody scrapes.
+  const metrics = options.metrics ?? new Metrics();
+  registerCoreJobs(scheduler, { auth, db, log, config, loads, metrics });
+  if (options.metrics) {
+    registerRuntimeMetrics(options.metrics, { host, scheduler });
+    // From the start, not only after the first backup: a fresh install shows 0 backups kept.
+    backupMetrics(options.metrics, () => config.current().backups.dir);
+  }
   config.onChange((next) => {
     host.apply(next).catch((error) => log.error("applying the new sources failed", { error: error as Error }));
     scheduler.apply();

@@ -1,18 +1,26 @@
 /**
  * The appliance's built-in jobs. Later features (retention, backups, lane-rate refresh) add an
- * entry here; its name becomes the key its owner can override under `jobs:` in the YAML.
+ * entry here; its name becomes the key its owner can override under `jobs:` in the YAML (or, for
+ * a job with `settingsIn`, the options of its own section, like `backups.schedule`).
  */
 import type { AppDeps } from "../deps";
+import type { Config } from "../config/schema";
+import { runBackupJob } from "../backup/backup-job";
 import { runRetention } from "../telemetry/retention";
 import { updateTrips } from "../telemetry/trips";
 import type { JobContext, JobDefinition, Scheduler } from "./scheduler";
 
 /** What a core job may use: the app's services, never the request context. */
-export type CoreJobDeps = Pick<AppDeps, "auth" | "db" | "log" | "config" | "loads">;
+export type CoreJobDeps = Pick<AppDeps, "auth" | "db" | "log" | "config" | "loads" | "metrics">;
 
 /** A built-in job: a JobDefinition whose `run` also receives the app's services. */
-export interface CoreJob extends Omit<JobDefinition, "run"> {
-  run(ctx: JobContext, deps: CoreJobDeps): void | Promise<void>;
+export interface CoreJob extends Omit<JobDefinition, "run" | "settings"> {
+  /**
+   * For a job whose schedule and on/off are options of a config section (`backups:`): that
+   * section's name, and how to read them. `jobs.<name>` may then set only timeout_seconds.
+   */
+  settingsIn?: { section: string; read(config: Config): { schedule: string; enabled: boolean } };
+  run(ctx: JobContext, deps: CoreJobDeps): void | string | Promise<void | string>;
 }
 
 /** Every built-in job, in the order the Jobs table lists them. */
@@ -58,6 +66,14 @@ export const CORE_JOBS: CoreJob[] = [
     },
   },
   {
+    name: "backup",
+    description: "Writes a checked copy of the database into the backups folder and deletes the oldest beyond backups.keep.",
+    schedule: "15 2 * * *",
+    timeoutSeconds: 3600,
+    settingsIn: { section: "backups", read: (config) => ({ schedule: config.backups.schedule, enabled: config.backups.enabled }) },
+    run: (ctx, deps) => runBackupJob(ctx, deps),
+  },
+  {
     name: "fuel-prices",
     description: "Fetches EIA's weekly retail diesel prices per PADD region when costs.diesel.source is eia, and rescores every load.",
     schedule: "0 7 * * 2",
@@ -87,7 +103,14 @@ export const CORE_JOBS: CoreJob[] = [
 
 /** Registers the built-in jobs with a scheduler. */
 export function registerCoreJobs(scheduler: Scheduler, deps: CoreJobDeps): void {
-  for (const job of CORE_JOBS) scheduler.register({ ...job, run: (ctx) => job.run(ctx, deps) });
+  for (const { settingsIn, ...job } of CORE_JOBS) {
+    scheduler.register({ ...job, settings: settingsIn && (() => settingsIn.read(deps.config.current())), run: (ctx) => job.run(ctx, deps) });
+  }
+}
+
+/** Jobs whose schedule and on/off are set in a config section of their own: job name → section. */
+export function coreJobSettingsSections(): Record<string, string> {
+  return Object.fromEntries(CORE_JOBS.flatMap((job) => (job.settingsIn ? [[job.name, job.settingsIn.section]] : [])));
 }
 
 /** Names of the built-in jobs: the keys allowed under `jobs:` in the YAML. */

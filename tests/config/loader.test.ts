@@ -351,3 +351,36 @@ describe("--listen / --data-dir and HAULBOX_LISTEN / HAULBOX_DATA_DIR override t
     },
   ]);
 });
+
+describe("backups:", () => {
+  table([
+    {
+      name: "the default folder is backups inside the data folder, which follows --data-dir",
+      yaml: "data_dir: ./var/lib\n",
+      overrides: { data_dir: "/srv/haulbox" },
+      check: (config) => expect(config.backups).toEqual({ enabled: true, schedule: "15 2 * * *", keep: 14, dir: "/srv/haulbox/backups" }),
+    },
+    {
+      name: "a folder of their own is relative to the config file's folder, like plugins_dir",
+      file: "etc/haulbox.yaml",
+      yaml: "backups:\n  dir: ../mnt/usb/haulbox\n  keep: 3\n",
+      check: (config, _result, root) => {
+        expect(config.backups.dir).toBe(join(root, "mnt/usb/haulbox"));
+        expect(config.backups.keep).toBe(3);
+      },
+    },
+    {
+      name: "keep must be at least 1 and the schedule a cron expression",
+      yaml: "backups:\n  keep: 0\n  schedule: nightly\n",
+      errorPrefixes: ["haulbox.yaml:2:9 backups.keep:", 'haulbox.yaml:3:13 backups.schedule: "nightly" is not a cron expression'],
+    },
+    {
+      name: "the backup job's schedule and on/off belong to backups:, not jobs.backup (its timeout may be set there)",
+      yaml: "jobs:\n  backup:\n    schedule: \"0 4 * * *\"\n    enabled: false\n    timeout_seconds: 600\n",
+      errors: [
+        "haulbox.yaml:3:5 jobs.backup.schedule: set backups.schedule instead: the backup job takes its schedule and on/off from the backups: section (jobs.backup may set only timeout_seconds)",
+        "haulbox.yaml:4:5 jobs.backup.enabled: set backups.enabled instead: the backup job takes its schedule and on/off from the backups: section (jobs.backup may set only timeout_seconds)",
+      ],
+    },
+  ]);
+});

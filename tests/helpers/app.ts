@@ -21,6 +21,7 @@ import { Metrics } from "../../src/metrics/registry";
 import { PluginCatalog } from "../../src/plugins/registry";
 import { createRuntime, startRuntime, stopRuntime } from "../../src/plugins/runtime";
 import type { AnyPluginDefinition } from "../../src/plugins/types";
+import type { Clock } from "../../src/scheduler/clock";
 import { builtinPlugins } from "../../plugins/index";
 
 /** A temporary folder removed by `cleanup()`. */
@@ -72,6 +73,8 @@ export async function testApp(
     extraPlugins?: AnyPluginDefinition[];
     /** Start the plugin host and scheduler (default true), as the server does. */
     start?: boolean;
+    /** The scheduler's and plugin host's clock (a ManualClock makes cron ticks happen on demand). */
+    clock?: Clock;
   } = {},
 ): Promise<TestApp> {
   const dataDir = tempDir();
@@ -87,7 +90,7 @@ export async function testApp(
   const config = new ConfigStore(loaded.config, "test.yaml", { path: join(dataDir, "missing.yaml") }, loaded.secrets);
   const auth = new Auth(db, () => config.current());
   const metrics = new Metrics();
-  const runtime = createRuntime({ config, db, log, auth, metrics, catalog, stopGraceMs: 50 });
+  const runtime = createRuntime({ config, db, log, auth, metrics, catalog, stopGraceMs: 50, clock: options.clock });
   const deps: AppDeps = { config, db, log, auth, metrics, host: runtime.host, scheduler: runtime.scheduler, fleet: runtime.fleet, telemetryEvents: runtime.telemetryEvents, ingest: runtime.ingest, loads: runtime.loads, startedAt: Date.now() };
   const app = buildApp(deps);
   if (options.start !== false) await startRuntime(runtime, config);

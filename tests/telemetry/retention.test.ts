@@ -165,7 +165,9 @@ describe("jobs", () => {
       expect(() => new CronPattern(job.schedule, "America/Chicago")).not.toThrow();
       expect(job.timeoutSeconds).toBeGreaterThan(0);
       expect(example).toContain(`#   ${job.name}:\n`);
-      expect(example).toContain(`#     schedule: "${job.schedule}"`);
+      // A job configured by its own section (backup → backups:) shows its schedule there.
+      if (job.settingsIn) expect(example).toContain(`# ${job.settingsIn.section}:\n`);
+      expect(example).toContain(job.settingsIn ? `#   schedule: "${job.schedule}"` : `#     schedule: "${job.schedule}"`);
     }
     // The every-minute job must finish well inside its minute.
     expect(byName.get("trips")!.timeoutSeconds).toBeLessThan(60);
