@@ -4,6 +4,8 @@ import { serveCommand } from "./serve";
 import { CommandFailed } from "./args";
 import { checkConfigCommand } from "./check-config";
 import { migrateCommand } from "./migrate";
+import { backupCommand } from "./backup";
+import { restoreCommand } from "./restore";
 import { healthcheckCommand } from "./healthcheck";
 import { tokenCommand, userCommand } from "./accounts";
 import { deviceCommand, vehicleCommand } from "./fleet";
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   "check-config": checkConfigCommand,
   migrate: migrateCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
   healthcheck: healthcheckCommand,
   user: userCommand,
   token: tokenCommand,
