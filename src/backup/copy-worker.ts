@@ -3,9 +3,9 @@
  * (telemetry ingest, HTTP, MQTT acknowledgements) keeps running while it happens.
  *
  * Why a thread: `VACUUM INTO` and `PRAGMA integrity_check` are single synchronous SQLite calls. On
- * the main thread a 510 MB database (6 M positions, 3 M readings) stopped the event loop for 2.3–3.0 s
- * for the copy alone plus 2.4 s for the check; on a worker, timers on the main thread kept firing
- * (longest gap 8–228 ms while the disk was busy) and writes went on (bench/backup.ts).
+ * the main thread, a 510 MB database (6 M positions, 3 M readings) stopped the event loop for about
+ * 2 s for the copy plus 1.5 s for the check, and no telemetry was written meanwhile; on a worker the
+ * longest stall was 11–119 ms and writes kept up (`npm run bench:backup`, bench/README.md).
  *
  * Why the worker's code is a string: a compiled binary cannot start a worker from a source file
  * unless the build lists that file as another entry point; a Blob URL runs the same way from source
