@@ -59,6 +59,22 @@ describe("compiled binary", () => {
     expect(out.stdout).toContain("version");
   });
 
+  test("`haulbox backup` copies on a worker thread inside the binary too, and `haulbox restore` puts the copy back", () => {
+    // A compiled binary starts a worker only from code it carries: the copy's worker is a Blob URL.
+    const dataDir = makeTempDirFor();
+    expect(run(["migrate", "--data-dir", dataDir]).code).toBe(0);
+    const backup = run(["backup", "--data-dir", dataDir]);
+    expect(backup.stderr).toBe("");
+    expect(backup.code).toBe(0);
+    const file = backup.stdout.match(/^backup written: (\S+) \(/)?.[1] ?? "";
+    expect(file).toStartWith(join(dataDir, "backups", "haulbox-"));
+    const fresh = join(makeTempDirFor(), "restored");
+    const restore = run(["restore", file, "--data-dir", fresh]);
+    expect(restore.stderr).toBe("");
+    expect(restore.code).toBe(0);
+    expect(readdirSync(fresh)).toEqual(["haulbox.db"]);
+  });
+
   test(
     "runs from an empty directory: setup, login, a protected page, SIGTERM → exit 0 with the WAL checkpointed",
     async () => {
