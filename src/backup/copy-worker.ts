@@ -11,6 +11,7 @@
  * unless the build lists that file as another entry point; a Blob URL runs the same way from source
  * and from the binary, and the code needs nothing but bun:sqlite and node:fs.
  */
+import { rmSync } from "node:fs";
 
 /** What the worker is asked to do. */
 export interface CopyRequest {
@@ -74,10 +75,19 @@ self.onmessage = (event) => {
 };
 `;
 
+/** The files a copy in progress may have made: the copy and the rollback journal SQLite keeps beside it. */
+export function copyFiles(target: string): string[] {
+  return [target, `${target}-journal`];
+}
+
 /**
  * Runs the copy and its check on a fresh worker thread. Rejects with the SQLite error when the
- * copy fails, and at once when `signal` aborts (the worker is terminated; the caller removes the
- * partial file: on Linux a file deleted while still being written just frees its space at the end).
+ * copy fails, and at once when `signal` aborts (a timeout, a shutdown).
+ *
+ * A worker cannot be stopped inside a SQLite call: after terminate() the VACUUM INTO runs to its
+ * end (seconds on a big database) and only then does the thread stop. So an aborted copy's files
+ * are removed once the thread has really closed; if the process exits first, the next backup
+ * removes them (src/backup/write-backup.ts, stale partial files).
  */
 export function copyOnWorker(request: CopyRequest, signal?: AbortSignal): Promise<CopyReport> {
   if (signal?.aborted) return Promise.reject(signal.reason ?? new Error("aborted"));
@@ -90,6 +100,7 @@ export function copyOnWorker(request: CopyRequest, signal?: AbortSignal): Promis
       URL.revokeObjectURL(url);
     };
     const onAbort = () => {
+      worker.addEventListener("close", () => copyFiles(request.target).forEach((path) => rmSync(path, { force: true })), { once: true });
       finish();
       reject(signal?.reason ?? new Error("aborted"));
     };

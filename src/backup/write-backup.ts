@@ -6,7 +6,7 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { copyOnWorker, type CopyReport } from "./copy-worker";
+import { copyFiles, copyOnWorker, type CopyReport } from "./copy-worker";
 
 /** A backup that could not be made; the message names the file and the reason, for a terminal or the Jobs page. */
 export class BackupError extends Error {}
@@ -29,7 +29,7 @@ export interface WrittenBackup {
 const inProgress = new Set<string>();
 
 /** A partial file's name: hidden, never matching a backup name, with the writer's process id. */
-const PARTIAL_NAME = /^\..+\.haulbox-partial-(\d+)$/;
+const PARTIAL_NAME = /^\..+\.haulbox-partial-(\d+)(-journal)?$/;
 
 /**
  * Copies the database file `database` to `target` (which must not exist), checks the copy with
@@ -51,7 +51,7 @@ export async function writeBackup(options: { database: string; target: string; s
   const partial = join(dir, `.${basename(target)}.haulbox-partial-${process.pid}`);
   inProgress.add(partial);
   try {
-    rmSync(partial, { force: true });
+    for (const path of copyFiles(partial)) rmSync(path, { force: true });
     let report: CopyReport;
     try {
       report = await copyOnWorker({ source: database, target: partial }, signal);
@@ -73,7 +73,7 @@ export async function writeBackup(options: { database: string; target: string; s
     return { path: target, bytes: report.bytes, schemaVersion: report.sourceVersion, durationMs: performance.now() - started, copyMs: report.copyMs, checkMs: report.checkMs };
   } finally {
     inProgress.delete(partial);
-    rmSync(partial, { force: true });
+    for (const path of copyFiles(partial)) rmSync(path, { force: true });
   }
 }
 
@@ -102,7 +102,7 @@ function removeStalePartials(dir: string): void {
     const pid = Number(PARTIAL_NAME.exec(name)?.[1]);
     if (!pid) continue;
     const path = join(dir, name);
-    if (inProgress.has(path)) continue;
+    if (inProgress.has(path.replace(/-journal$/, ""))) continue;
     if (pid !== process.pid && processAlive(pid)) continue;
     rmSync(path, { force: true });
   }

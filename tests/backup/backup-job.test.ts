@@ -2,7 +2,8 @@
  * The scheduled backup job inside the app, driven by the scheduler on a manual clock: it runs at
  * backups.schedule, keeps exactly backups.keep files (and never touches other files), reports on
  * the Jobs API and in /metrics, copies on a worker thread so the event loop keeps turning, and a
- * failing run is reported without touching the backups already kept.
+ * run that times out or fails is reported without leaving a partial file or touching the backups
+ * already kept.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
@@ -119,6 +120,22 @@ describe("the backup job", () => {
     expect(samples.get('haulbox_job_last_run_ok{job="backup"}')).toBe(1);
   });
 
+  test("a run past its timeout is abandoned: its unfinished copy is removed once the worker lets go, and the backups kept stay", async () => {
+    writeFileSync(join(t.dataDir, "missing.yaml"), `data_dir: ${t.dataDir}\nbackups:\n  enabled: false\n  keep: 2\njobs:\n  backup:\n    timeout_seconds: 1\n  trips:\n    enabled: false\n  loads-expire:\n    enabled: false\n`);
+    expect(await t.deps.config.reload()).toEqual({ ok: true });
+    expect(t.deps.scheduler.status("backup")).toMatchObject({ enabled: false, nextRunAt: null });
+    const run = t.deps.scheduler.runNow("backup");
+    await Bun.sleep(30); // the worker is copying now
+    await clock.advance(1000);
+    expect(await run).toMatchObject({ status: "timed_out", error: "timed out after 1 s" });
+    // VACUUM INTO cannot be interrupted: the worker stops when it returns, then its files go.
+    const unfinished = () => readdirSync(backupsDir).filter((name) => name.includes("haulbox-partial"));
+    for (let i = 0; i < 500 && unfinished().length; i++) await Bun.sleep(10);
+    expect(unfinished()).toEqual([]);
+    expect(readdirSync(backupsDir).filter((name) => name.startsWith("haulbox-2025")).sort()).toEqual(["haulbox-20250106-140000.db", "haulbox-20250106-150000.db"]);
+    expect((await scrape()).get("haulbox_backup_failures_total")).toBe(1);
+  });
+
   test("a failing run is reported on the Jobs API and in /metrics, and the backups kept stay", async () => {
     // Point backups.dir below a plain file: the folder cannot be made.
     const blocker = join(t.dataDir, "blocker");
@@ -128,9 +145,9 @@ describe("the backup job", () => {
     const result = await t.deps.scheduler.runNow("backup");
     expect(result.status).toBe("failed");
     expect(result.error).toStartWith(`cannot create the backup folder ${join(blocker, "backups")}: `);
-    expect(t.deps.scheduler.status("backup")).toMatchObject({ lastStatus: "failed", lastSummary: null, failures: 1 });
+    expect(t.deps.scheduler.status("backup")).toMatchObject({ lastStatus: "failed", lastSummary: null, failures: 2 });
     const samples = await scrape();
-    expect(samples.get("haulbox_backup_failures_total")).toBe(1);
+    expect(samples.get("haulbox_backup_failures_total")).toBe(2);
     expect(samples.get('haulbox_job_last_run_ok{job="backup"}')).toBe(0);
     expect(readdirSync(backupsDir).filter((name) => name.startsWith("haulbox-2025")).sort()).toEqual(["haulbox-20250106-140000.db", "haulbox-20250106-150000.db"]);
     expect(existsSync(join(blocker, "backups"))).toBe(false);
