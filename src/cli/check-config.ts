@@ -12,6 +12,7 @@ export function configSummary(config: Config, file: string): string {
     `  data dir:  ${config.data_dir}`,
     `  timezone:  ${config.timezone}`,
     `  log level: ${config.log.level}`,
+    `  backups:   ${config.backups.dir}, keep ${config.backups.keep}, ${config.backups.enabled ? `schedule ${config.backups.schedule}` : "by hand only (backups.enabled: false)"}`,
     `  sources:   ${config.sources.length ? `${config.sources.length} (${enabled} enabled)` : "none"}`,
   ];
   const idWidth = Math.max(0, ...config.sources.map((source) => source.id.length));

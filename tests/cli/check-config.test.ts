@@ -96,6 +96,7 @@ describe("haulbox check-config", () => {
     expect(run.stdout).toContain("  file:      (embedded default)");
     expect(run.stdout).toContain("  listen:    0.0.0.0:9000");
     expect(run.stdout).toContain("  data dir:  /srv/haulbox");
+    expect(run.stdout).toContain("  backups:   /srv/haulbox/backups, keep 14, schedule 15 2 * * *\n");
     // The embedded default runs the demo fleet and the demo load board and listens for every kind of tracker.
     expect(run.stdout).toContain("  sources:   6 (6 enabled)");
     expect(run.stdout).toMatch(/demo-fleet\s+telemetry-sim\s+enabled/);
