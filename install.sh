@@ -138,6 +138,16 @@ hb() (
   exec "$@"
 )
 
+# Runs a Haulbox command as the haulbox user once it exists (a config's plugins_dir holds code that
+# should never run as root), else as root (a fresh install checks the config it just wrote).
+as_haulbox() {
+  if getent passwd "$USER_NAME" >/dev/null 2>&1; then
+    hb runuser -u "$USER_NAME" -- "$@"
+  else
+    hb "$@"
+  fi
+}
+
 cleanup() {
   if [ -n "$WORK" ]; then rm -rf "$WORK"; fi
   if [ -n "$CREATED_TOP" ]; then
@@ -514,7 +524,7 @@ set_previous() {
 wait_healthy() {
   waited=0 # in half seconds
   while [ "$waited" -lt $((START_TIMEOUT * 2)) ]; do
-    if hb "$CURRENT/haulbox" healthcheck --config "$CONFIG" --timeout 2 >/dev/null 2>&1; then return 0; fi
+    if as_haulbox "$CURRENT/haulbox" healthcheck --config "$CONFIG" --timeout 2 >/dev/null 2>&1; then return 0; fi
     state=$(systemctl show --property=SubState --value "$SERVICE" 2>/dev/null || true)
     case $state in failed | auto-restart | dead) return 1 ;; esac
     # Half-second steps where sleep takes fractions (GNU, busybox), else whole seconds.
@@ -598,6 +608,7 @@ install_haulbox() {
   CREATED_TOP=$(first_missing "$OPT_DIR")
   mkdir -p "$OPT_DIR"
   WORK=$(mktemp -d "$OPT_DIR/.incoming.XXXXXX")
+  chmod 0755 "$WORK" # the haulbox user runs the new build's check-config from here
   if [ -n "$from_file" ]; then local_bundle "$from_file"; else download_bundle "$arch"; fi
   check_and_unpack "$arch"
 
@@ -610,7 +621,7 @@ install_haulbox() {
     config_to_check="$WORK/haulbox.yaml"
     fresh_config=yes
   fi
-  if ! checked=$(hb "$BUNDLE_DIR/haulbox" check-config --config "$config_to_check" 2>&1); then
+  if ! checked=$(as_haulbox "$BUNDLE_DIR/haulbox" check-config --config "$config_to_check" 2>&1); then
     die "Haulbox $VERSION cannot run with the config $CONFIG:
 $(printf '%s\n' "$checked" | sed 's/^/    /')
   Fix it (config.example.yaml in the bundle describes every option) and run the installer again. Nothing was installed or changed."
@@ -629,7 +640,9 @@ $(printf '%s\n' "$checked" | sed 's/^/    /')
   if ! getent passwd "$USER_NAME" >/dev/null 2>&1; then
     nologin=/usr/sbin/nologin
     [ -x "$nologin" ] || nologin=/bin/false
-    useradd --system --user-group --home-dir "$DATA_DIR" --no-create-home --shell "$nologin" "$USER_NAME"
+    if getent group "$USER_NAME" >/dev/null 2>&1; then group_option="--gid $USER_NAME"; else group_option=--user-group; fi
+    # shellcheck disable=SC2086 # group_option is one or two words
+    useradd --system $group_option --home-dir "$DATA_DIR" --no-create-home --shell "$nologin" "$USER_NAME"
     step "Created the system user $USER_NAME (no login; home $DATA_DIR)"
   fi
   mkdir -p "$DATA_DIR"
@@ -649,11 +662,14 @@ $(printf '%s\n' "$checked" | sed 's/^/    /')
   fi
   db_dir=$(data_dir_of "$CONFIG")
   backups=$(backup_dir_of "$CONFIG")
-  if [ -n "$backups" ] && [ ! -d "$backups" ]; then
-    mkdir -p "$backups"
-    chown "$USER_NAME:$USER_NAME" "$backups"
-    chmod 0750 "$backups"
-  fi
+  # Folders the config names elsewhere must exist for the unit's ReadWritePaths.
+  for dir in "$db_dir" "$backups"; do
+    if [ -n "$dir" ] && [ ! -d "$dir" ]; then
+      mkdir -p "$dir"
+      chown "$USER_NAME:$USER_NAME" "$dir"
+      chmod 0750 "$dir"
+    fi
+  done
 
   mkdir -p "$RELEASES"
   CREATED_TOP=""
@@ -736,12 +752,12 @@ print_welcome() {
   if [ -n "$public" ]; then
     url=${public%/}
   elif is_wildcard "$host"; then
-    ip=$(hostname -I 2>/dev/null | awk '{ print $1 }' || true)
+    ip=$(hostname -I 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i !~ /:/) { print $i; exit } }' || true)
     if [ -n "$ip" ]; then url="http://$ip:$port"; else url=$local_url; fi
   else
     case $host in *:*) url="http://[$host]:$port" ;; *) url="http://$host:$port" ;; esac
   fi
-  link=$(runuser -u "$USER_NAME" -- "$CURRENT/haulbox" setup-link --config "$CONFIG" 2>/dev/null) || link="?"
+  link=$(as_haulbox "$CURRENT/haulbox" setup-link --config "$CONFIG" 2>/dev/null) || link="?"
 
   say ""
   say "Haulbox $VERSION is running."
@@ -804,13 +820,16 @@ uninstall_haulbox() {
     step "Removed the program ($OPT_DIR)"
   fi
   if [ "$purge" = yes ]; then
-    if [ -e "$ETC_DIR" ] || [ -e "$DATA_DIR" ] || getent passwd "$USER_NAME" >/dev/null 2>&1; then found=yes; fi
-    rm -rf "$ETC_DIR" "$DATA_DIR"
-    step "Deleted the config ($ETC_DIR) and all data ($DATA_DIR)"
+    if [ -e "$ETC_DIR" ] || [ -e "$DATA_DIR" ]; then
+      found=yes
+      rm -rf "$ETC_DIR" "$DATA_DIR"
+      step "Deleted the config ($ETC_DIR) and all data ($DATA_DIR)"
+    fi
     if [ "$data" != "$DATA_DIR" ] && [ -e "$data" ]; then
       warn "your config kept data in $data as well; delete that folder yourself if you want it gone."
     fi
     if getent passwd "$USER_NAME" >/dev/null 2>&1; then
+      found=yes
       userdel "$USER_NAME"
       step "Deleted the user $USER_NAME"
     fi

@@ -8,7 +8,7 @@
  *               /healthz and the setup link are real), stop sends SIGTERM, show SubState reports
  *               running / dead / failed from the process itself
  *   journalctl  the service's output so far
- *   useradd, userdel, getent passwd   a user list inside the scratch root; calls recorded
+ *   useradd, userdel, getent passwd|group   users and groups inside the scratch root; calls recorded
  *   chown       recorded, never run
  *   runuser     recorded, then runs the command as this user
  *   id -u       $STUB_UID (default 0), to test the root check
@@ -100,14 +100,17 @@ tail -n 15 "$STUB_STATE/service.log" 2>/dev/null || true
 echo "useradd $*" >>"\${STUB_STATE:?}/users.log"
 for last in "$@"; do :; done
 echo "$last:x:990:990::/nonexistent:/usr/sbin/nologin" >>"$STUB_STATE/passwd"
+case " $* " in *" --user-group "*) echo "$last:x:990:" >>"$STUB_STATE/group" ;; esac
 `,
     userdel: `#!/bin/sh
 echo "userdel $*" >>"\${STUB_STATE:?}/users.log"
-grep -v "^$1:" "$STUB_STATE/passwd" >"$STUB_STATE/passwd.new" || true
-mv "$STUB_STATE/passwd.new" "$STUB_STATE/passwd"
+for file in passwd group; do
+  grep -v "^$1:" "$STUB_STATE/$file" >"$STUB_STATE/$file.new" 2>/dev/null || true
+  mv "$STUB_STATE/$file.new" "$STUB_STATE/$file"
+done
 `,
     getent: `#!/bin/sh
-if [ "$1" = passwd ] && [ $# -eq 2 ]; then grep "^$2:" "\${STUB_STATE:?}/passwd" 2>/dev/null || exit 2; exit 0; fi
+if { [ "$1" = passwd ] || [ "$1" = group ]; } && [ $# -eq 2 ]; then grep "^$2:" "\${STUB_STATE:?}/$1" 2>/dev/null || exit 2; exit 0; fi
 exec ${which("getent")} "$@"
 `,
     chown: `#!/bin/sh
@@ -132,9 +135,9 @@ exec ${which("uname")} "$@"
 
 const temps: string[] = [];
 
-/** A temporary folder, removed by `killServices()`. */
-export function makeTemp(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+/** A temporary folder (in the OS temp folder unless `parent` is given), removed by `killServices()`. */
+export function makeTemp(prefix: string, parent = tmpdir()): string {
+  const dir = mkdtempSync(join(parent, prefix));
   temps.push(dir);
   return dir;
 }

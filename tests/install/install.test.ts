@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildBundle, bundleName, VERSION } from "../../scripts/release";
-import { formField, freePort, HttpClient, TEST_OWNER } from "../helpers/server";
+import { completeSetup, formField, freePort, HttpClient, loginOverHttp, startProcess, stopAll, TEST_OWNER } from "../helpers/server";
+import { writeTinyGguf } from "../helpers/tiny-gguf";
 import { INSTALL_SH, killServices, makeTemp, ReleaseServer, Repacker, runInstaller, scratchRoot, sha256, writeStubs, type Release, type Run, type Scratch } from "./harness";
 
 setDefaultTimeout(60_000);
@@ -63,7 +64,8 @@ beforeAll(async () => {
   timings.push(`repacks ${((performance.now() - repackStarted) / 1000).toFixed(1)} s`);
 }, 240_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await stopAll();
   killServices();
   server?.stop();
   if (timings.length) console.error(`install tests: ${timings.join(", ")}`);
@@ -261,6 +263,9 @@ describe("install.sh: install, upgrade, rollback", () => {
     expect(existsSync(a.path("var/lib/haulbox/before-upgrade/haulbox.db"))).toBe(true);
     expect(a.systemctl().slice(callsBefore).filter((line) => !line.startsWith("show ") && !line.startsWith("is-active "))).toEqual(["daemon-reload", "enable --quiet haulbox", "stop haulbox", "start haulbox"]);
     expect(a.record("users.log").split("\n").filter(Boolean)).toHaveLength(1); // the user is not made twice
+    // The config is checked by the new build, and the service probed, as the haulbox user (never plugin code as root).
+    expect(a.record("runuser.log")).toMatch(/-u haulbox -- \S+\/\.incoming\.\w+\/unpack\/haulbox-0\.1\.1-linux-x64\/haulbox check-config --config /);
+    expect(a.record("runuser.log")).toContain(`-u haulbox -- ${a.path("opt/haulbox/current/haulbox")} healthcheck --config`);
 
     expect(a.servicePid()).not.toBe(pid);
     expect(await healthz(port)).toBe(200);
@@ -423,13 +428,16 @@ describe("install.sh: --from-file, --uninstall, --purge", () => {
     expect(unlisted.stderr).toContain(`does not list ${basename(tarball)}`);
     expect(tree(c)).toEqual([]);
 
-    // A relative path, from the folder it is in, with no SHA256SUMS: installed, with a note.
+    // A relative path, from the folder it is in, with no SHA256SUMS: installed, with a note. The
+    // haulbox group is already there (left from an earlier install), so the user joins it.
+    writeFileSync(join(c.state, "group"), "haulbox:x:990:\n");
     const alone = makeTemp("haulbox-offline-");
     linkSync(tarball, join(alone, basename(tarball)));
     const run = await install(c, [`--from-file=${basename(tarball)}`], { env: ports.env, cwd: alone });
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(`there is no SHA256SUMS beside ${basename(tarball)}, so its checksum is not checked`);
     expect(readlinkSync(c.path("opt/haulbox/current"))).toBe(`releases/${RELEASE_ID()}`);
+    expect(c.record("users.log")).toContain("useradd --system --gid haulbox --home-dir");
     expect(server.requests.length).toBe(requests);
     expect(await healthz(port)).toBe(200);
     // And with the release's own SHA256SUMS beside it, the same file is checked and accepted.
@@ -465,7 +473,68 @@ describe("install.sh: --from-file, --uninstall, --purge", () => {
     expect(existsSync(c.path("var/lib/haulbox"))).toBe(false);
     expect(c.record("users.log")).toContain("userdel haulbox");
     expect(c.record("passwd")).not.toContain("haulbox:");
+    expect(c.record("group")).not.toContain("haulbox:");
+    const nothing = await install(c, ["--uninstall", "--purge"]);
+    expect(nothing.code).toBe(0);
+    expect(nothing.stdout).toContain("Haulbox was not installed here; nothing to remove.");
   });
+});
+
+/** True when this process may make a mount namespace (root, as in CI): the sandbox test needs it. */
+const canSandbox = Bun.spawnSync(["unshare", "-m", "sh", "-c", "mount -t tmpfs tmpfs /mnt"], { stdout: "ignore", stderr: "ignore" }).exitCode === 0;
+
+describe("install.sh: the unit's sandbox", () => {
+  // ProtectSystem=strict + ReadWritePaths + PrivateTmp, emulated with a mount namespace (no systemd
+  // here): the whole file system read-only but the data folder, a private /tmp. The installed layout's
+  // build must still run, and node-llama-cpp must load the model from its read-only llama/ folder.
+  test.skipIf(!canSandbox)("the installed build, with / read-only but the data folder and a private /tmp: serves, and the embedded assistant words a plan with a tiny GGUF", async () => {
+    const base = makeTemp("haulbox-sandbox-", "/var/tmp"); // not under /tmp, which the sandbox hides
+    mkdirSync(join(base, "opt/haulbox/releases"), { recursive: true });
+    Bun.spawnSync(["tar", "-xzf", tarball, "-C", join(base, "opt/haulbox/releases")]);
+    const binary = join(base, "opt/haulbox/releases", bundleName("x64"), "haulbox");
+    const etc = join(base, "etc/haulbox");
+    const data = join(base, "var/lib/haulbox");
+    mkdirSync(join(etc, "models"), { recursive: true });
+    mkdirSync(data, { recursive: true });
+    writeTinyGguf(join(etc, "models/assistant.gguf"), { seed: 3, contextLength: 4096 });
+    // The built-in default (demo fleet and loads, so there is a load to negotiate) with one model thread.
+    const defaults = readFileSync(join(import.meta.dir, "../../src/config/default.yaml"), "utf8").replace(/^data_dir:.*$/m, "");
+    writeFileSync(join(etc, "haulbox.yaml"), `${defaults}\nassistant:\n  embedded:\n    threads: 1\n`);
+    const sandbox = `set -e
+mount --make-rprivate /
+mount --bind ${data} ${data}
+mount -o remount,bind,ro /
+mount -t tmpfs tmpfs /tmp
+if touch ${base}/etc/haulbox/probe 2>/dev/null; then echo "the sandbox is not read-only" >&2; exit 99; fi
+exec env -i PATH=/usr/bin:/bin HOME=${data} ${binary} serve --config ${etc}/haulbox.yaml "$@"`;
+    const app = await startProcess({ cmd: ["unshare", "-m", "sh", "-c", sandbox, "sh"], dataDir: data, cwd: data, readyTimeoutMs: 30_000 });
+    try {
+      await completeSetup(app);
+      const client = await loginOverHttp(app);
+      const csrf = formField(await client.getText("/"), "_csrf");
+      const api = async (method: string, path: string, body?: unknown) => {
+        const headers: Record<string, string> = { "x-csrf-token": csrf, cookie: [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
+        if (body) headers["content-type"] = "application/json";
+        const response = await fetch(app.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+        return { status: response.status, body: (await response.json()) as any };
+      };
+      let pair: { load: number; truck: number } | null = null;
+      for (let tries = 0; tries < 90 && !pair; tries++) {
+        for (const vehicle of (await api("GET", "/api/v1/vehicles")).body.data ?? []) {
+          const row = ((await api("GET", `/api/v1/loads?truck_id=${vehicle.id}&limit=5`)).body.data ?? []).find((load: any) => load.match);
+          if (row) pair = { load: row.id, truck: vehicle.id };
+        }
+        if (!pair) await Bun.sleep(1000);
+      }
+      expect(pair).not.toBeNull();
+      const plan = await api("POST", `/api/v1/loads/${pair!.load}/negotiation`, { truck_id: pair!.truck });
+      expect(plan.status).toBe(200);
+      expect(plan.body.data).toMatchObject({ provider: "embedded", model: "assistant.gguf", fallback: null });
+      expect((await api("GET", "/api/v1/assistant")).body.data).toMatchObject({ name: "embedded", ready: true });
+    } finally {
+      expect(await app.stop()).toBe(0);
+    }
+  }, 150_000);
 });
 
 test("the bundle under test is the one release.ts builds for this version", () => {
