@@ -879,6 +879,9 @@ main() {
   if [ "$mode" = uninstall ] && [ -n "$from_file" ]; then die "--from-file and --uninstall do not go together."; fi
   case $from_file in '' | /*) ;; *) from_file="$(pwd)/$from_file" ;; esac
 
+  # Folders and files readable by the haulbox user even where root's umask is stricter (modes that
+  # must be tighter are set one by one).
+  umask 022
   trap cleanup EXIT
   trap 'exit 130' INT
   trap 'exit 143' TERM HUP
