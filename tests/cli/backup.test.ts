@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LATEST_VERSION, migrate } from "../../src/db/migrate";
@@ -74,6 +74,22 @@ describe("haulbox backup", () => {
     expect(names[1]).toBe("monday.db");
     // The default backups folder was not used, so nothing appeared there.
     expect(readdirSync(dataDir)).not.toContain("backups");
+  });
+
+  // Only root can hand files to another user; CI runs as root.
+  test.skipIf(process.getuid?.() !== 0)("run as root, a backups folder it creates and the backup get the database's owner, so the service can use them", async () => {
+    const serviceData = join(cwd, "service-data");
+    const db = openDatabase(serviceData);
+    migrate(db);
+    db.close();
+    const service = { uid: 4321, gid: 4322 };
+    chownSync(databasePath(serviceData), service.uid, service.gid);
+    const run = await runHaulbox(["backup", "--data-dir", serviceData], { cwd });
+    expect(run.code).toBe(0);
+    const folder = join(serviceData, "backups");
+    expect(statSync(folder)).toMatchObject(service);
+    const [name] = readdirSync(folder);
+    expect(statSync(join(folder, name!))).toMatchObject(service);
   });
 
   test("no database, or a stray argument, is refused with the reason", async () => {

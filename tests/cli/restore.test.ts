@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
 import { createHash } from "node:crypto";
-import { copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LATEST_VERSION, migrate } from "../../src/db/migrate";
@@ -163,6 +163,18 @@ describe("haulbox restore puts a good backup in place", () => {
     expect(migrated.code).toBe(0);
     expect(migrated.stdout).toContain(`database is now at version ${LATEST_VERSION}`);
     expect(migrated.stdout).toContain("applied 0006_loads");
+  });
+
+  // Only root can hand files to another user; CI runs as root.
+  test.skipIf(process.getuid?.() !== 0)("run as root, the restored database gets the owner and mode of the one it replaces", async () => {
+    const serviceData = join(cwd, "service-data");
+    const live = makeDatabase(serviceData, "service");
+    chownSync(live, 4321, 4322);
+    chmodSync(live, 0o640);
+    const run = await runHaulbox(["restore", goodBackup, "--data-dir", serviceData], { cwd });
+    expect(run.code).toBe(0);
+    const restored = statSync(live);
+    expect({ uid: restored.uid, gid: restored.gid, mode: restored.mode & 0o777 }).toEqual({ uid: 4321, gid: 4322, mode: 0o640 });
   });
 
   test("a WAL-mode database file (a copy taken with Haulbox stopped) works too, and nothing appears beside it", async () => {
