@@ -21,12 +21,12 @@ export class RestoreRefused extends Error {}
 export interface RestoreResult extends DatabaseFacts {
   /** The database file now in place. */
   database: string;
-  /** Where the replaced database (and its -wal/-shm, if any were left) went; empty when there was none. */
+  /** Where the replaced database (and its -wal, -shm or -journal, if any were left) went; empty when there was none. */
   keptAside: string[];
 }
 
-/** The files SQLite keeps for one database. */
-const COMPANIONS = ["", "-wal", "-shm"];
+/** The files SQLite keeps for one database: the file, its write-ahead log and index, a rollback journal. */
+const COMPANIONS = ["", "-wal", "-shm", "-journal"];
 
 /**
  * Restores `backup` into `dataDir` (created if missing). Refuses, changing nothing, when the file is
@@ -90,7 +90,8 @@ export function restoreDatabase(options: { backup: string; dataDir: string; at: 
       // read-only reader is only a stale index, not data, and would just sit beside the copy kept aside.
       rmSync(`${live}-shm`, { force: true });
     }
-    const moves = existsSync(live) ? keepAside(live, options.at) : [];
+    // Companions without their database too: a stray -wal beside the restored file would be replayed into it.
+    const moves = COMPANIONS.some((suffix) => existsSync(live + suffix)) ? keepAside(live, options.at) : [];
     try {
       renameSync(staged, live);
     } catch (error) {
@@ -105,7 +106,7 @@ export function restoreDatabase(options: { backup: string; dataDir: string; at: 
   }
 }
 
-/** Renames the database and its -wal/-shm to `<name>.before-restore-YYYYMMDD-HHMMSS[-N]` (UTC); returns the renames. */
+/** Renames the database and its companions to `<name>.before-restore-YYYYMMDD-HHMMSS[-N]` (UTC); returns the renames. */
 function keepAside(live: string, at: number): { from: string; to: string }[] {
   const stamp = backupFileName(at).replace(/^haulbox-|\.db$/g, "");
   let base = `${live}.before-restore-${stamp}`;

@@ -165,6 +165,23 @@ describe("haulbox restore puts a good backup in place", () => {
     expect(migrated.stdout).toContain("applied 0006_loads");
   });
 
+  test("a -wal left without its database is moved aside too, so it is never replayed into the restored one", async () => {
+    const orphaned = join(cwd, "orphaned");
+    mkdirSync(orphaned);
+    writeFileSync(join(orphaned, "haulbox.db-wal"), Buffer.alloc(8192, 7));
+    const run = await runHaulbox(["restore", goodBackup, "--data-dir", orphaned], { cwd });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const names = readdirSync(orphaned).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toBe("haulbox.db");
+    expect(names[1]).toMatch(/^haulbox\.db\.before-restore-\d{8}-\d{6}-wal$/);
+    expect(run.stdout).toContain(`kept as ${join(orphaned, names[1]!)}`);
+    const restored = new Database(databasePath(orphaned), { readonly: true });
+    expect(restored.query("SELECT value FROM settings WHERE key = 'marker'").get()).toEqual({ value: "from backup" });
+    restored.close();
+  });
+
   // Only root can hand files to another user; CI runs as root.
   test.skipIf(process.getuid?.() !== 0)("run as root, the restored database gets the owner and mode of the one it replaces", async () => {
     const serviceData = join(cwd, "service-data");
