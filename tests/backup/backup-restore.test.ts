@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test, setDefaultTimeout } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { migrate } from "../../src/db/migrate";
 import { databasePath } from "../../src/db/open";
@@ -43,7 +43,10 @@ beforeAll(async () => {
   db.close();
   app = await startProcess({ cmd: sourceCommand(), cwd, dataDir, args: ["--no-demo"] });
 });
-afterAll(stopAll);
+afterAll(async () => {
+  await stopAll();
+  rmSync(cwd, { recursive: true, force: true });
+});
 
 /** Sends fix `i` (at T0 + i s) and resolves when the appliance has stored it (HTTP 200 comes after the commit). */
 async function sendFix(i: number): Promise<void> {
