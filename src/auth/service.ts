@@ -60,7 +60,7 @@ export class Auth {
 
   /** Creates the owner account with the setup token, which is then spent. */
   async completeSetup(token: string, username: string, password: string, ip: string | null): Promise<User> {
-    if (!this.checkSetupToken(token)) throw new UserInputError("this setup link is no longer valid: restart Haulbox to print a new one");
+    if (!this.checkSetupToken(token)) throw new UserInputError("this setup link is no longer valid: run `haulbox setup-link` on the server (or restart Haulbox) for a new one");
     const user = await this.users.create(username, password, "owner");
     this.db.query("DELETE FROM settings WHERE key = ?").run(SETUP_TOKEN_KEY);
     this.audit.record("setup_completed", { actor: user.username, target: user.username, ip });

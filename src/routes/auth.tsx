@@ -154,7 +154,9 @@ export function authRoutes(deps: AppDeps) {
           const body = (
             <section class="card narrow">
               <h1>Setup link not valid</h1>
-              <p>Use the newest setup link from the Haulbox log. Restarting Haulbox prints a fresh one.</p>
+              <p>Use the newest setup link from the Haulbox log. For a fresh one, run this on the server (as the installer set it up):</p>
+              <p><code>sudo -u haulbox haulbox setup-link --config /etc/haulbox/haulbox.yaml</code></p>
+              <p>or just <code>haulbox setup-link</code> where you run Haulbox yourself. Restarting Haulbox also prints one.</p>
             </section>
           );
           return renderPage(request, null, "Set up", body, { status: 403 });
@@ -176,7 +178,7 @@ export function authRoutes(deps: AppDeps) {
         const again = (code: number, error: string) =>
           renderPage(request, null, "Set up", <SetupForm csrf={csrf} token={token} username={username} error={error} />, { status: code, headers: { "set-cookie": setCsrfCookie(csrf) } });
         if (!preSessionOk(cookie[PRE_SESSION_CSRF]?.value, form)) return again(403, "The setup form expired. Please try again.");
-        if (!deps.auth.checkSetupToken(token)) return again(403, "This setup link is no longer valid. Restart Haulbox to print a new one.");
+        if (!deps.auth.checkSetupToken(token)) return again(403, "This setup link is no longer valid. On the server, run haulbox setup-link (with the installer: sudo -u haulbox haulbox setup-link --config /etc/haulbox/haulbox.yaml) or restart Haulbox for a new one.");
         if (password !== String(form.password_again ?? "")) return again(422, "The two passwords differ.");
         try {
           await deps.auth.completeSetup(token, username, password, clientIp);

@@ -39,7 +39,10 @@ describe("first start and setup", () => {
 
     // Without or with a wrong token the form is refused.
     expect((await t.request("GET", "/setup")).status).toBe(403);
-    expect((await t.request("GET", "/setup?token=wrong")).status).toBe(403);
+    const wrong = await t.request("GET", "/setup?token=wrong");
+    expect(wrong.status).toBe(403);
+    // It says how to get a fresh link without restarting.
+    expect(await wrong.text()).toContain("haulbox setup-link");
     // Login page says to finish setup instead of offering a form.
     expect(await (await t.request("GET", "/login")).text()).toContain("/setup?token=");
 
