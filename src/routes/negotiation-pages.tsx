@@ -12,8 +12,8 @@ import { canOnPage } from "../auth/roles";
 import { errorPage, renderPage } from "../http/pages";
 import { formField } from "../http/form";
 import { NegotiationError, Negotiator } from "../assistant/negotiator";
-import { providerFor } from "../assistant/provider-for";
-import { NegotiationMove, NegotiationPanel, NegotiationWords } from "../../views/loads/negotiation";
+import { assistantStatus, providerFor } from "../assistant/provider-for";
+import { AssistantStatusLine, NegotiationMove, NegotiationPanel, NegotiationWords } from "../../views/loads/negotiation";
 import { isHtmx } from "../http/respond";
 import { escapeHtml } from "@kitajs/html";
 import { REFUSAL_STATUS } from "../http/refusal";
@@ -73,7 +73,7 @@ export function negotiationPages(deps: AppDeps) {
             };
             try {
               const result = await negotiator.plan(params.id, truckId, principal!.userId, { onText: (text) => send("text", escapeHtml(text)), signal: request.signal });
-              send("words", String(NegotiationWords({ worded: result })));
+              send("words", String(NegotiationWords({ worded: result })) + String(AssistantStatusLine({ assistant: assistantStatus(deps.config.current().assistant), outOfBand: true })));
             } catch (error) {
               const message = error instanceof NegotiationError ? error.message : "The plan could not be written; reload the page.";
               if (!(error instanceof NegotiationError)) deps.log.error("negotiation stream failed", { error: error as Error });

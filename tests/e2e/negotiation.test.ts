@@ -134,6 +134,8 @@ e2eTest("desktop: a GGUF dropped at models/assistant.gguf (the default config's 
     then: async (page) => {
       // The engine's figures stay on the panel whatever the random model wrote.
       expect((await page.locator(".negotiation .figure-target").textContent())!.trim()).toMatch(/^\$[\d,]+$/);
+      // The status line above came with the words: no longer "not loaded yet".
+      expect((await page.locator("#assistant-status").textContent())!.trim()).toBe("Words: embedded model assistant.gguf — ready (1 CPU thread).");
     },
   });
 });

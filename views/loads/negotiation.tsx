@@ -35,11 +35,22 @@ export function NegotiateCard(props: { loadId: number; trucks: EngineTruck[]; su
       ) : (
         <p class="muted">No truck can be matched to this load, so there are no figures to negotiate with.</p>
       )}
-      <p class="muted small assistant-status" safe>
-        {props.assistant.name === "none" ? `Words: ${props.assistant.state}.` : `Words: ${props.assistant.name} model ${props.assistant.model ?? ""} — ${props.assistant.state}.`}
-      </p>
+      <AssistantStatusLine assistant={props.assistant} />
       <div id="negotiation" aria-live="polite"></div>
     </section>
+  );
+}
+
+/**
+ * Who writes the words and in what state. Sent again out of band with a streamed plan's words
+ * (`outOfBand`), so "not loaded yet" does not stay on the page once the model has loaded.
+ */
+export function AssistantStatusLine(props: { assistant: ProviderStatus; outOfBand?: boolean }): JSX.Element {
+  const { assistant } = props;
+  return (
+    <p id="assistant-status" class="muted small assistant-status" hx-swap-oob={props.outOfBand ? "true" : undefined} safe>
+      {assistant.name === "none" ? `Words: ${assistant.state}.` : `Words: ${assistant.name} model ${assistant.model ?? ""} — ${assistant.state}.`}
+    </p>
   );
 }
 
