@@ -5,25 +5,15 @@
  * invalid record) is a crash the test reports with the payload that caused it.
  */
 import { DecodeError, recordProblem, type DecodeResult } from "../../src/ingest/records";
-
-/** A small, fast, seedable PRNG (mulberry32), so a failing case can be replayed. */
-export function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from "../../src/domain/random";
 
 const encoder = new TextEncoder();
 const JUNK_VALUES = ["null", "true", "-1", "1e309", "-0", "NaN", '""', '"x"', "[]", "{}", "[[[[[[]]]]]]", '"\\u0000"', "12345678901234567890", '"2024-13-45T99:99:99Z"', '"٣"', "0.0000001", "-180.5", "91"];
 
 /** Payloads to throw at a decoder: mutations of the real `samples`, random bytes, random text and JSON with wrong values. */
 export function* fuzzPayloads(samples: (string | Uint8Array)[], count: number, seed = 1): Generator<Uint8Array> {
-  const random = prng(seed);
+  // Seeded, so a failing case can be replayed from its seed.
+  const random = seededRandom(seed);
   const int = (n: number) => Math.floor(random() * n);
   const bases = samples.map((sample) => (typeof sample === "string" ? encoder.encode(sample) : sample));
   const pick = () => bases[int(bases.length)] ?? new Uint8Array();

@@ -19,6 +19,7 @@
  * space-prefixed letters and digits, digit pairs, JSON punctuation runs and a few words).
  */
 import { writeFileSync } from "node:fs";
+import { seededRandom } from "../../src/domain/random";
 
 export const TINY_GGUF = {
   nEmbd: 64,
@@ -134,18 +135,6 @@ class ByteWriter {
   }
 }
 
-/** mulberry32: small, seedable PRNG returning floats in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Builds the vocabulary: pieces, scores and token types (ids are array indices). */
 export function tinyVocab(): { tokens: string[]; scores: number[]; types: number[] } {
   const tokens: string[] = [];
@@ -195,7 +184,7 @@ export function writeTinyGguf(
   options: { seed?: number; contextLength?: number; shape?: Partial<Record<"nEmbd" | "nHead" | "nHeadKv" | "nFf" | "nLayer", number>> } = {},
 ): { bytes: number; vocabSize: number; tensorCount: number } {
   const seed = options.seed ?? 1;
-  const random = rng(seed);
+  const random = seededRandom(seed);
   // A bigger shape (the assistant bench's) makes token time weights-bound like a real model's.
   const { nEmbd, nHead, nHeadKv, nFf, nLayer, alignment } = { ...TINY_GGUF, ...options.shape };
   // A real prompt (facts and instructions) needs more room than the spike's default.
