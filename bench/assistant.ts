@@ -21,9 +21,11 @@ import { join } from "node:path";
 import { getLlama, LlamaChatSession, LlamaLogLevel } from "node-llama-cpp";
 import { writeBenchSection } from "./readme";
 import { gitCommit } from "../scripts/build";
-import { negotiationPlan, NEGOTIATION_DEFAULTS, type NegotiationInputs } from "../src/domain/negotiation";
+import { negotiationPlan, NEGOTIATION_DEFAULTS } from "../src/domain/negotiation";
 import { finishWords, planMessages } from "../src/assistant/prompt";
-import { templateWords, type PlanContext } from "../src/assistant/template";
+import { templateWords } from "../src/assistant/template";
+// The assistant tests' load (Joliet → Dallas, 900 loaded mi): the bench times the same plan they check.
+import { context as CONTEXT, INPUTS } from "../tests/assistant/fixtures";
 import { isPlanWords, PLAN_WORDS_SCHEMA } from "../src/assistant/plan-schema";
 import { EmbeddedProvider } from "../src/assistant/embedded";
 import { writeTinyGguf } from "../tests/helpers/tiny-gguf";
@@ -37,17 +39,6 @@ const RATE_SECONDS = 8;
 const SMALL_SHAPE = { nEmbd: 512, nHead: 8, nHeadKv: 8, nFf: 1536, nLayer: 8 };
 type Rate = { model: "tiny" | "small"; threads: number | null; usedThreads: number; tokensPerSecond: number; tokens: number };
 
-const INPUTS: NegotiationInputs = {
-  loadedMiles: 930,
-  deadheadMiles: 42,
-  fixedCostsCents: 152_300,
-  driverPay: { kind: "percent", percent: 25 },
-  postedRateCents: 240_000,
-  lane: { medianCentsPerMile: 262, p75CentsPerMile: 291, reports: 31, confidence: "high", label: "604 → 752 (V)" },
-  hoursToPickup: 20,
-  brokerRisk: "medium",
-};
-const CONTEXT: PlanContext = { lane: "Joliet, IL → Dallas, TX", pickup: "Fri Nov 20, 08:00 CST", equipment: "V", notes: [], postedRateCents: 240_000 };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 function timeEach(run: () => unknown, runs = RUNS): number {
