@@ -11,7 +11,7 @@ import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "no
 import { join, resolve } from "node:path";
 import { buildBinary } from "../../scripts/build";
 import { buildLlamaSidecar } from "../../scripts/llama-sidecar";
-import { completeSetup, formField, loginOverHttp, makeTempDir, startProcess, stopAll, type AppProcess } from "../helpers/server";
+import { completeSetup, demoLoadForATruck, jsonApiOverHttp, makeTempDir, startProcess, stopAll } from "../helpers/server";
 import { writeTinyGguf } from "../helpers/tiny-gguf";
 
 let buildDir: string;
@@ -43,37 +43,13 @@ function releaseDir(withSidecar: boolean): string {
   return dir;
 }
 
-/** Logs in and returns a JSON API caller with the session and its CSRF token. */
-async function apiFor(app: AppProcess) {
-  await completeSetup(app);
-  const client = await loginOverHttp(app);
-  const csrf = formField(await client.getText("/"), "_csrf");
-  return async (method: string, path: string, body?: unknown) => {
-    const headers: Record<string, string> = { "x-csrf-token": csrf, cookie: [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
-    if (body) headers["content-type"] = "application/json";
-    const response = await fetch(app.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-    return { status: response.status, body: (await response.json()) as any };
-  };
-}
-
-/** A demo load a demo truck can take (the demo fleet and board need a few seconds after start). */
-async function demoPair(api: Awaited<ReturnType<typeof apiFor>>): Promise<{ load: number; truck: number }> {
-  for (let tries = 0; tries < 90; tries++) {
-    for (const vehicle of (await api("GET", "/api/v1/vehicles")).body.data ?? []) {
-      const row = ((await api("GET", `/api/v1/loads?truck_id=${vehicle.id}&limit=5`)).body.data ?? []).find((load: any) => load.match);
-      if (row) return { load: row.id, truck: vehicle.id };
-    }
-    await Bun.sleep(1000);
-  }
-  throw new Error("no demo load was scored for a demo truck within 90 s");
-}
-
 async function negotiate(withSidecar: boolean) {
   const dir = releaseDir(withSidecar);
   const app = await startProcess({ cmd: [join(dir, "haulbox")], args: ["--config", join(dir, "haulbox.yaml")], cwd: dir, env: { PATH: "/usr/bin:/bin" } });
   try {
-    const api = await apiFor(app);
-    const { load, truck } = await demoPair(api);
+    await completeSetup(app);
+    const api = await jsonApiOverHttp(app);
+    const { load, truck } = await demoLoadForATruck(api);
     const plan = await api("POST", `/api/v1/loads/${load}/negotiation`, { truck_id: truck });
     const status = (await api("GET", "/api/v1/assistant")).body.data;
     return { plan, status };

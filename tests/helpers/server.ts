@@ -356,3 +356,30 @@ export async function loginOverHttp(app: AppProcess, owner = TEST_OWNER): Promis
   if (!client.cookies.has("hb_session")) throw new Error("POST /login set no hb_session cookie");
   return client;
 }
+
+/** A JSON API call: status and parsed body. */
+export type JsonApi = (method: string, path: string, body?: unknown) => Promise<{ status: number; body: any }>;
+
+/** Logs in through the real form and returns a JSON API caller carrying the session and its CSRF token. */
+export async function jsonApiOverHttp(app: AppProcess, owner = TEST_OWNER): Promise<JsonApi> {
+  const client = await loginOverHttp(app, owner);
+  const csrf = formField(await client.getText("/"), "_csrf");
+  return async (method, path, body) => {
+    const headers: Record<string, string> = { "x-csrf-token": csrf, cookie: [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
+    if (body) headers["content-type"] = "application/json";
+    const response = await fetch(app.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
+    return { status: response.status, body: await response.json() };
+  };
+}
+
+/** A demo load that a demo truck can take, once the demo fleet and load board have one (they need a few seconds after start; up to 90 s). */
+export async function demoLoadForATruck(api: JsonApi): Promise<{ load: number; truck: number }> {
+  for (let tries = 0; tries < 90; tries++) {
+    for (const vehicle of (await api("GET", "/api/v1/vehicles")).body.data ?? []) {
+      const row = ((await api("GET", `/api/v1/loads?truck_id=${vehicle.id}&limit=5`)).body.data ?? []).find((load: { match?: unknown }) => load.match);
+      if (row) return { load: row.id, truck: vehicle.id };
+    }
+    await Bun.sleep(1000);
+  }
+  throw new Error("no demo load was scored for a demo truck within 90 s");
+}

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { buildBundle, bundleName, VERSION } from "../../scripts/release";
-import { completeSetup, formField, freePort, HttpClient, loginOverHttp, startProcess, stopAll, TEST_OWNER } from "../helpers/server";
+import { completeSetup, demoLoadForATruck, formField, freePort, HttpClient, jsonApiOverHttp, startProcess, stopAll, TEST_OWNER } from "../helpers/server";
 import { writeTinyGguf } from "../helpers/tiny-gguf";
 import { INSTALL_SH, killServices, makeTemp, ReleaseServer, Repacker, runInstaller, scratchRoot, sha256, writeStubs, type Release, type Run, type Scratch } from "./harness";
 
@@ -510,24 +510,9 @@ exec env -i PATH=/usr/bin:/bin HOME=${data} ${binary} serve --config ${etc}/haul
     const app = await startProcess({ cmd: ["unshare", "-m", "sh", "-c", sandbox, "sh"], dataDir: data, cwd: data, readyTimeoutMs: 30_000 });
     try {
       await completeSetup(app);
-      const client = await loginOverHttp(app);
-      const csrf = formField(await client.getText("/"), "_csrf");
-      const api = async (method: string, path: string, body?: unknown) => {
-        const headers: Record<string, string> = { "x-csrf-token": csrf, cookie: [...client.cookies].map(([name, value]) => `${name}=${value}`).join("; ") };
-        if (body) headers["content-type"] = "application/json";
-        const response = await fetch(app.url + path, { method, headers, body: body ? JSON.stringify(body) : undefined });
-        return { status: response.status, body: (await response.json()) as any };
-      };
-      let pair: { load: number; truck: number } | null = null;
-      for (let tries = 0; tries < 90 && !pair; tries++) {
-        for (const vehicle of (await api("GET", "/api/v1/vehicles")).body.data ?? []) {
-          const row = ((await api("GET", `/api/v1/loads?truck_id=${vehicle.id}&limit=5`)).body.data ?? []).find((load: any) => load.match);
-          if (row) pair = { load: row.id, truck: vehicle.id };
-        }
-        if (!pair) await Bun.sleep(1000);
-      }
-      expect(pair).not.toBeNull();
-      const plan = await api("POST", `/api/v1/loads/${pair!.load}/negotiation`, { truck_id: pair!.truck });
+      const api = await jsonApiOverHttp(app);
+      const pair = await demoLoadForATruck(api);
+      const plan = await api("POST", `/api/v1/loads/${pair.load}/negotiation`, { truck_id: pair.truck });
       expect(plan.status).toBe(200);
       expect(plan.body.data).toMatchObject({ provider: "embedded", model: "assistant.gguf", fallback: null });
       expect((await api("GET", "/api/v1/assistant")).body.data).toMatchObject({ name: "embedded", ready: true });
