@@ -36,9 +36,8 @@ type State = { kind: "idle" | "loading" } | ({ kind: "ready" } & Loaded) | { kin
 export class EmbeddedProvider implements WordsProvider {
   readonly name = "embedded" as const;
   private state: State = { kind: "idle" };
-  private running: Promise<LlamaProcess> | null = null;
-  /** The process of `running`, from the moment it starts (a close while it loads stops it at once). */
-  private process: LlamaProcess | null = null;
+  /** The model's process from the moment it starts (a close while it loads stops it at once), and the promise of it loaded. */
+  private current: { process: LlamaProcess; ready: Promise<LlamaProcess> } | null = null;
   /** The one sequence is used by one plan at a time. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -78,58 +77,62 @@ export class EmbeddedProvider implements WordsProvider {
 
   /** Stops the model's process (its memory is the operating system's again at once). */
   async close(): Promise<void> {
-    const model = this.process;
-    this.running = null;
-    this.process = null;
+    const current = this.current;
+    this.current = null;
     this.state = { kind: "idle" };
-    await model?.stop();
+    await current?.process.stop();
   }
 
   /** The model's process, started and loaded once, within the load timeout; started anew after it ends. */
   private start(): Promise<LlamaProcess> {
     if (this.state.kind === "failed" && Date.now() - this.state.at < RETRY_AFTER_MS) return Promise.reject(new Error(this.state.message));
-    if (this.running) return this.running;
-    const running = this.launch();
-    this.running = running;
-    running.then(
-      (model) => void model.exited.then((because) => this.onExit(running, model, because)),
-      () => {
-        if (this.running === running) this.running = null;
-      },
-    );
-    return running;
+    if (this.current) return this.current.ready;
+    const { modelPath, contextSize, threads, gpuLayers } = this.options;
+    let process: LlamaProcess;
+    try {
+      if (!existsSync(modelPath)) throw new Error(`no model file at ${modelPath}`);
+      process = new LlamaProcess((this.options.workerCommand ?? llamaWorkerCommand)(), { modelPath, contextSize, threads, gpuLayers, schema: PLAN_WORDS_SCHEMA });
+    } catch (error) {
+      return Promise.reject(this.fail(error));
+    }
+    const current = { process, ready: this.load(process) };
+    this.current = current;
+    void process.exited.then((because) => this.onExit(current, because));
+    return current.ready;
   }
 
-  private async launch(): Promise<LlamaProcess> {
+  private async load(process: LlamaProcess): Promise<LlamaProcess> {
     this.state = { kind: "loading" };
-    let model: LlamaProcess | null = null;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`the model did not load within ${Math.round(this.options.loadTimeoutMs / 1000)} s`)), this.options.loadTimeoutMs);
+    });
     try {
-      const { modelPath, contextSize, threads, gpuLayers, loadTimeoutMs } = this.options;
-      if (!existsSync(modelPath)) throw new Error(`no model file at ${modelPath}`);
-      model = new LlamaProcess((this.options.workerCommand ?? llamaWorkerCommand)(), { modelPath, contextSize, threads, gpuLayers, schema: PLAN_WORDS_SCHEMA });
-      this.process = model;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the model did not load within ${Math.round(loadTimeoutMs / 1000)} s`)), loadTimeoutMs);
-      });
-      const loaded = await Promise.race([model.loaded, timeout]);
-      this.state = { kind: "ready", ...loaded };
-      return model;
+      this.state = { kind: "ready", ...(await Promise.race([process.loaded, timeout])) };
+      return process;
     } catch (error) {
-      void model?.stop();
-      const message = (error as Error).message.replace(/\s+/g, " ").slice(0, 200);
-      this.state = { kind: "failed", message, at: Date.now() };
-      throw new Error(message);
+      void process.stop();
+      throw this.fail(error);
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** A loaded model's process ended: killed by us (a hung answer), it starts again on next use; crashed, it waits out RETRY_AFTER_MS. */
-  private onExit(running: Promise<LlamaProcess>, model: LlamaProcess, because: string): void {
-    if (this.running !== running) return;
-    this.running = null;
-    this.process = null;
-    this.state = model.killedOnPurpose ? { kind: "idle" } : { kind: "failed", message: because, at: Date.now() };
+  /** Keeps a failure for the status page (and RETRY_AFTER_MS); returns the error to throw. */
+  private fail(error: unknown): Error {
+    const message = (error as Error).message.replace(/\s+/g, " ").slice(0, 200);
+    this.state = { kind: "failed", message, at: Date.now() };
+    return new Error(message);
+  }
+
+  /**
+   * The model's process ended. After a failed load the failure stands; killed by us (a hung answer)
+   * it starts again on next use; crashed, it waits out RETRY_AFTER_MS.
+   */
+  private onExit(current: NonNullable<EmbeddedProvider["current"]>, because: string): void {
+    if (this.current !== current) return;
+    this.current = null;
+    if (this.state.kind === "failed") return;
+    this.state = current.process.killedOnPurpose ? { kind: "idle" } : { kind: "failed", message: because, at: Date.now() };
   }
 }

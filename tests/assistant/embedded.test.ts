@@ -123,7 +123,7 @@ describe("embedded provider (tiny random model)", () => {
        import { planMessages } from ${JSON.stringify(join(import.meta.dir, "../../src/assistant/prompt.ts"))};
        const subject = new EmbeddedProvider({ modelPath: ${JSON.stringify(path)}, contextSize: 8192, threads: 1, gpuLayers: 0, loadTimeoutMs: 30_000, maxTokens: 8 });
        await subject.generate([{ role: "system", content: "x" }, { role: "user", content: "y" }], { signal: AbortSignal.timeout(30_000) });
-       console.log(JSON.stringify({ model: subject["process"].pid }));
+       console.log(JSON.stringify({ model: subject["current"].process.pid }));
        setInterval(() => {}, 1000);`,
     );
     const parent = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "inherit" });
