@@ -97,7 +97,7 @@ if (import.meta.main) {
     console.log(`built ${result.outfile} — ${(result.sizeBytes / 1e6).toFixed(1)} MB in ${result.ms} ms — ${version}`);
     if (!values["without-llama"]) {
       const sidecar = await buildLlamaSidecar({ out: join(dirname(result.outfile), SIDECAR_FOLDER) });
-      console.log(`wrote ${sidecar.dir}/ — the embedded assistant's node-llama-cpp ${sidecar.version} (${sidecar.packages} packages, ${(sidecar.bytes / 1e6).toFixed(1)} MB); keep it beside the binary`);
+      console.log(`wrote ${sidecar.dir}/ — the embedded assistant's node-llama-cpp ${sidecar.version} (${sidecar.packages.length} packages, ${(sidecar.bytes / 1e6).toFixed(1)} MB); keep it beside the binary`);
     }
   } catch (error) {
     console.error((error as Error).message);

@@ -79,7 +79,8 @@ export function sidecarPackages(arch: SidecarArch, root = REPO_ROOT): string[] {
 
 export interface SidecarResult {
   dir: string;
-  packages: number;
+  /** Package folders in it, relative to it (node_modules/…). */
+  packages: string[];
   bytes: number;
   version: string;
 }
@@ -124,7 +125,7 @@ export async function buildLlamaSidecar(options: { out: string; arch?: SidecarAr
       "",
     ].join("\n"),
   );
-  return { dir: out, packages: packages.length, bytes: folderBytes(out), version };
+  return { dir: out, packages, bytes: folderBytes(out), version };
 }
 
 if (import.meta.main) {
@@ -136,7 +137,7 @@ if (import.meta.main) {
   }
   try {
     const result = await buildLlamaSidecar({ out: values.out ?? join(REPO_ROOT, "dist", "llama"), arch });
-    console.log(`wrote ${result.dir} — node-llama-cpp ${result.version}, ${result.packages} packages, ${(result.bytes / 1e6).toFixed(1)} MB`);
+    console.log(`wrote ${result.dir} — node-llama-cpp ${result.version}, ${result.packages.length} packages, ${(result.bytes / 1e6).toFixed(1)} MB`);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

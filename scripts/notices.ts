@@ -4,7 +4,7 @@
  * not contain is listed) and the ones in the llama/ sidecar — with each package's own license text,
  * plus the Bun runtime the binary is made of.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 
 const REPO_ROOT = resolve(import.meta.dir, "..");
@@ -31,22 +31,6 @@ export function packageDirsOf(paths: Iterable<string>, root = REPO_ROOT): string
   return [...dirs];
 }
 
-/** Every package folder in a node_modules tree (nested ones too). */
-function packagesIn(nodeModules: string): string[] {
-  if (!existsSync(nodeModules)) return [];
-  const dirs: string[] = [];
-  for (const entry of readdirSync(nodeModules)) {
-    if (entry.startsWith(".")) continue;
-    const path = join(nodeModules, entry);
-    const names = entry.startsWith("@") ? readdirSync(path).map((name) => join(path, name)) : [path];
-    for (const dir of names) {
-      if (!existsSync(join(dir, "package.json"))) continue;
-      dirs.push(dir, ...packagesIn(join(dir, "node_modules")));
-    }
-  }
-  return dirs;
-}
-
 function licenseOf(dir: string): PackageLicense {
   const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { name: string; version: string; license?: string | { type?: string } };
   const license = typeof pkg.license === "string" ? pkg.license : (pkg.license?.type ?? "not stated in package.json");
@@ -54,10 +38,10 @@ function licenseOf(dir: string): PackageLicense {
   return { name: pkg.name, version: pkg.version, license, text: file ? readFileSync(join(dir, file), "utf8").trim() : null };
 }
 
-/** The notices text for a binary built with `metafile` and a sidecar folder (`null`: none in the bundle). */
-export function thirdPartyNotices(options: { metafile: string; sidecar: string | null }): string {
+/** The notices text for a binary built with `metafile` and other package folders shipped beside it (the sidecar's). */
+export function thirdPartyNotices(options: { metafile: string; packageDirs: string[] }): string {
   const meta = JSON.parse(readFileSync(options.metafile, "utf8")) as { inputs: Record<string, unknown> };
-  const dirs = [...packageDirsOf(Object.keys(meta.inputs)), ...(options.sidecar ? packagesIn(join(options.sidecar, "node_modules")) : [])];
+  const dirs = [...packageDirsOf(Object.keys(meta.inputs)), ...options.packageDirs];
   const byId = new Map<string, PackageLicense>();
   for (const dir of dirs) {
     const entry = licenseOf(dir);

@@ -100,7 +100,7 @@ export async function buildBundle(options: { arch: SidecarArch; out: string; qui
   copyFileSync(join(REPO_ROOT, "LICENSE"), join(stage, "LICENSE"));
   copyFileSync(join(REPO_ROOT, "install.sh"), join(stage, "install.sh"));
   writeFileSync(join(stage, "README.txt"), BUNDLE_README(VERSION, arch));
-  writeFileSync(join(stage, "THIRD-PARTY-NOTICES.txt"), thirdPartyNotices({ metafile, sidecar: join(stage, SIDECAR_FOLDER) }));
+  writeFileSync(join(stage, "THIRD-PARTY-NOTICES.txt"), thirdPartyNotices({ metafile, packageDirs: sidecar.packages.map((pkg) => join(sidecar.dir, pkg)) }));
   rmSync(metafile, { force: true });
 
   const tarball = join(out, `${name}.tar.gz`);
