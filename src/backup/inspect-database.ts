@@ -5,7 +5,7 @@
  */
 import { Database } from "bun:sqlite";
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { LATEST_VERSION, migrate, NewerDatabaseError } from "../db/migrate";
+import { LATEST_VERSION, migrate, NewerDatabaseError, schemaVersion } from "../db/migrate";
 import { migrations } from "../db/migrations";
 
 /** Why a file cannot be restored, as the end of a sentence that starts with its name. */
@@ -71,7 +71,7 @@ export function inspectHaulboxDatabase(path: string): DatabaseFacts {
     let version: number;
     let tables: Set<string>;
     try {
-      version = (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+      version = schemaVersion(db);
       tables = new Set((db.query("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((row) => row.name));
     } catch (error) {
       throw new NotRestorable(`is damaged: ${(error as Error).message}`);
